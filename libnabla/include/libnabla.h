@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * libnabla.h: libnabla's additions to the Solo5 API (solo5.h). A program
+ * that wants to stay portable to Solo5 does not need them.
+ */
+#ifndef LIBNABLA_H_INCLUDED
+#define LIBNABLA_H_INCLUDED
+
+#include "solo5.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The backend the process runs on: "dev" (/dev/nabla) or "syscall". */
+const char *libnabla_backend(void);
+
+/*
+ * The /dev/nabla file descriptor the hypercalls go to, or -1 on the
+ * syscall backend. Only for tests and diagnostics: the filter allows
+ * nothing on it but the hypercall ioctls.
+ */
+int libnabla_device_fd(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBNABLA_H_INCLUDED */

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: ISC
+/*
+ * dev_setup.c: start-up of the dev backend. Open /dev/nabla, check that
+ * the module speaks our ABI, attach every device, and allow exactly the
+ * hypercall ioctls on this one fd.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "raw.h"
+
+#define NABLA_DEV_PATH	"/dev/nabla"
+
+int nabla_dev_fd = -1;
+
+/* The commands the confined application may make: the hypercalls only. */
+static const unsigned long hypercalls[] = {
+	NABLA_CLOCK_MONOTONIC,
+	NABLA_CLOCK_WALL,
+	NABLA_CONSOLE_WRITE,
+	NABLA_YIELD,
+	NABLA_NET_WRITE,
+	NABLA_NET_READ,
+	NABLA_NET_INFO,
+	NABLA_BLOCK_WRITE,
+	NABLA_BLOCK_READ,
+	NABLA_BLOCK_INFO,
+};
+
+static const unsigned long setup_calls[] = {
+	NABLA_VERSION,
+	NABLA_ATTACH_NET,
+	NABLA_ATTACH_BLOCK,
+	NABLA_SEAL,
+};
+
+static int check_version(int fd)
+{
+	struct nabla_version v;
+	uint64_t need = 0;
+	size_t i;
+
+	memset(&v, 0, sizeof(v));
+	if (ioctl(fd, NABLA_VERSION, &v)) {
+		nabla_err("%s: NABLA_VERSION: %s", NABLA_DEV_PATH,
+			  strerror(errno));
+		return -1;
+	}
+	if (v.out_api_version != NABLA_API_VERSION) {
+		nabla_err("%s speaks nabla API %u, libnabla needs %d",
+			  NABLA_DEV_PATH, v.out_api_version, NABLA_API_VERSION);
+		return -1;
+	}
+	for (i = 0; i < sizeof(hypercalls) / sizeof(hypercalls[0]); i++)
+		need |= 1ULL << _IOC_NR(hypercalls[i]);
+	for (i = 0; i < sizeof(setup_calls) / sizeof(setup_calls[0]); i++)
+		need |= 1ULL << _IOC_NR(setup_calls[i]);
+	if ((v.out_commands & need) != need) {
+		nabla_err("%s lacks commands libnabla needs (has %#llx, needs %#llx)",
+			  NABLA_DEV_PATH, (unsigned long long)v.out_commands,
+			  (unsigned long long)need);
+		return -1;
+	}
+	return 0;
+}
+
+static int dev_open(const struct nabla_config *cfg)
+{
+	int fd;
+
+	(void)cfg;
+	fd = open(NABLA_DEV_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			nabla_err("%s is missing (nabla module not loaded?); "
+				  "--backend=syscall runs without it",
+				  NABLA_DEV_PATH);
+		else
+			nabla_err("cannot open %s: %s; --backend=syscall runs "
+				  "without it", NABLA_DEV_PATH, strerror(errno));
+		return -1;
+	}
+	if (check_version(fd)) {
+		close(fd);
+		return -1;
+	}
+	nabla_dev_fd = fd;
+	return 0;
+}
+
+/* The module's handle becomes the Solo5 handle: it must be new and small. */
+static struct nabla_device *claim_handle(const char *name, uint32_t handle)
+{
+	if (handle >= NABLA_MAX_DEVICES ||
+	    nabla_devices[handle].type != NABLA_DEV_FREE) {
+		nabla_err("device '%s': the module returned a bad handle %u",
+			  name, handle);
+		return NULL;
+	}
+	return &nabla_devices[handle];
+}
+
+static const char *attach_net_why(int err)
+{
+	switch (err) {
+	case ENODEV:
+		return "no such interface";
+	case EBUSY:
+		return "interface in use (by another nabla context, a bridge, "
+		       "bond or macvlan)";
+	case EPERM:
+		return "not permitted (needs CAP_NET_ADMIN)";
+	default:
+		return strerror(err);
+	}
+}
+
+static int attach_net(const struct nabla_net_arg *net)
+{
+	struct nabla_attach_net a;
+	struct nabla_device *d;
+
+	memset(&a, 0, sizeof(a));
+	strcpy(a.ifname, net->ifname);
+	strcpy(a.name, net->name);
+	if (net->has_mac) {
+		a.flags = NABLA_NET_F_MAC;
+		memcpy(a.mac, net->mac, sizeof(a.mac));
+	}
+	if (ioctl(nabla_dev_fd, NABLA_ATTACH_NET, &a)) {
+		nabla_err("net device '%s' on interface '%s': %s", net->name,
+			  net->ifname, attach_net_why(errno));
+		return -1;
+	}
+	d = claim_handle(net->name, a.out_handle);
+	if (!d)
+		return -1;
+	d->type = NABLA_DEV_NET;
+	strcpy(d->name, net->name);
+	d->fd = -1;
+	memcpy(d->mac, a.out_mac, sizeof(d->mac));
+	d->mtu = a.out_mtu;
+	return 0;
+}
+
+static int attach_block(const struct nabla_block_arg *blk)
+{
+	struct nabla_attach_block a;
+	struct nabla_device *d;
+
+	memset(&a, 0, sizeof(a));
+	a.fd = blk->fd;
+	strcpy(a.name, blk->name);
+	if (ioctl(nabla_dev_fd, NABLA_ATTACH_BLOCK, &a)) {
+		nabla_err("block device '%s' on '%s': %s", blk->name, blk->path,
+			  errno == ENOTBLK ?
+			  "neither a block device nor a regular file" :
+			  strerror(errno));
+		return -1;
+	}
+	d = claim_handle(blk->name, a.out_handle);
+	if (!d)
+		return -1;
+	if (a.out_block_size < NABLA_BLOCK_SIZE ||
+	    (a.out_block_size & (a.out_block_size - 1))) {
+		nabla_err("block device '%s': bad block size %u from the module",
+			  blk->name, a.out_block_size);
+		return -1;
+	}
+	d->type = NABLA_DEV_BLOCK;
+	strcpy(d->name, blk->name);
+	d->fd = -1;
+	d->capacity = a.out_capacity;
+	d->block_size = a.out_block_size;
+	d->rdonly = a.out_flags & NABLA_BLOCK_F_RDONLY;
+	/* The context holds its own reference to the file. */
+	close(blk->fd);
+	return 0;
+}
+
+static int dev_attach(const struct nabla_config *cfg)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nnet; i++)
+		if (attach_net(&cfg->net[i]))
+			return -1;
+	for (i = 0; i < cfg->nblock; i++)
+		if (attach_block(&cfg->block[i]))
+			return -1;
+	return 0;
+}
+
+/*
+ * ioctl(nabla_dev_fd, cmd) for each hypercall. The command is compared on
+ * its low 32 bits: the kernel takes it as an unsigned int, and _IOW/_IOR
+ * numbers have bit 31 set, so a caller may pass it sign-extended.
+ */
+static int dev_rules(void *ctx)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(hypercalls) / sizeof(hypercalls[0]); i++) {
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+				      SCMP_A0(SCMP_CMP_EQ, nabla_dev_fd),
+				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL,
+					      hypercalls[i] & 0xffffffffUL));
+		if (rc) {
+			nabla_err("seccomp_rule_add(ioctl %#lx): %s",
+				  hypercalls[i], strerror(-rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Confined phase: raw ioctl. */
+static long dev_seal(void)
+{
+	struct nabla_seal seal;
+
+	memset(&seal, 0, sizeof(seal));
+	return nabla_raw3(__NR_ioctl, nabla_dev_fd, NABLA_SEAL, (long)&seal);
+}
+
+const struct nabla_setup nabla_dev_setup = {
+	.open = dev_open,
+	.attach = dev_attach,
+	.rules = dev_rules,
+	.seal = dev_seal,
+};
