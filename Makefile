@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# nabla: top-level build. See README.md.
+#
+#   make                build kmod/nabla.ko (against KDIR), libnabla, the
+#                       selftests and the examples
+#   make KDIR=DIR       ... against another kernel build tree
+#   make check          install what is missing, build for every kernel of the
+#                       matrix, run the static checks and the selftests in the
+#                       test host; ends with "N passed, N failed"
+#   make demo           boot the test host and run the example applications
+#   make install        libnabla, its headers, libnabla.pc, the udev rule
+#                       (PREFIX=/usr/local, DESTDIR=); make uninstall
+#   make module-for KERNEL=K   nabla.ko for kernel K of the matrix, built in .build/K
+#   make stage          what the test host carries (.build/stage/opt/nabla)
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD := $(TOP)/.build
+KSFT := $(TOP)/.cache/linux-source-6.1/tools/testing/selftests
+
+KDIR ?= $(wildcard /lib/modules/$(shell uname -r)/build)
+
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+UDEVRULESDIR ?= /etc/udev/rules.d
+
+# The kernel module's sources, as copied into a per-kernel build directory.
+MODULE_SRC := Kbuild kmod uapi
+HAVE_KMOD := $(wildcard $(TOP)/kmod/Kbuild $(TOP)/kmod/Makefile)
+
+EXAMPLES := $(patsubst %/Makefile,%,$(wildcard $(TOP)/examples/*/Makefile))
+
+.PHONY: all module libnabla selftests examples module-for stage check demo \
+	install uninstall clean ksft-source
+
+all: module libnabla selftests examples
+
+# --- the kernel module -------------------------------------------------------
+
+module:
+ifeq ($(HAVE_KMOD),)
+	@echo "nabla: kmod/ is not there yet: no module to build" >&2
+else ifeq ($(KDIR),)
+	$(error no kernel build tree: /lib/modules/$(shell uname -r)/build is missing; use make KDIR=...)
+else
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+endif
+
+# Out-of-tree builds write their objects beside the sources, so each kernel
+# of the matrix builds in its own copy under .build/KERNEL (sources synced,
+# objects kept for incremental rebuilds).
+module-for:
+	@test -n "$(KERNEL)" || { echo "usage: make module-for KERNEL=K" >&2; exit 2; }
+ifeq ($(HAVE_KMOD),)
+	@echo "nabla: kmod/ is not there yet: no module to build for $(KERNEL)" >&2
+else
+	@mkdir -p $(BUILD)/$(KERNEL)
+	@rsync -a --delete $(foreach p,o ko mod mod.c mod.o cmd order symvers a,--exclude='*.$(p)') \
+		--exclude='.tmp*' $(addprefix $(TOP)/,$(MODULE_SRC)) $(BUILD)/$(KERNEL)/
+	$(MAKE) -C $$($(TOP)/testhost/fetch kdir $(KERNEL)) M=$(BUILD)/$(KERNEL) modules
+endif
+
+# --- user space ----------------------------------------------------------------
+
+HAVE_LIBNABLA := $(wildcard $(TOP)/libnabla/Makefile)
+
+libnabla:
+ifeq ($(HAVE_LIBNABLA),)
+	@echo "nabla: libnabla/Makefile is not there yet: no libnabla to build" >&2
+else
+	$(MAKE) -C libnabla
+endif
+
+ksft-source:
+	@$(TOP)/testhost/fetch source
+
+selftests: libnabla ksft-source
+	$(MAKE) -C selftests
+
+examples: libnabla
+	@set -e; for d in $(EXAMPLES); do $(MAKE) -C $$d; done
+
+# The test host's /opt/nabla: libnabla, the kselftest install, the examples.
+stage: libnabla selftests examples
+	@rm -rf $(BUILD)/stage
+	@mkdir -p $(BUILD)/stage/opt/nabla/lib $(BUILD)/stage/opt/nabla/examples
+	$(MAKE) -s -C selftests install INSTALL_PATH=$(BUILD)/stage/opt/nabla/selftests
+	@$(if $(wildcard libnabla/libnabla.so*),cp -a $(wildcard libnabla/libnabla.so*) $(BUILD)/stage/opt/nabla/lib/)
+	@for d in $(EXAMPLES); do \
+		n=$$(basename $$d); \
+		for f in $$(find $$d -maxdepth 1 -type f -perm -u+x); do \
+			[ "$$(head -c 4 $$f | tail -c 3)" = ELF ] || continue; \
+			mkdir -p $(BUILD)/stage/opt/nabla/examples/$$n; \
+			cp $$f $(BUILD)/stage/opt/nabla/examples/$$n/; \
+		done; \
+	done
+
+# --- test host ------------------------------------------------------------------
+
+check:
+	@$(TOP)/testhost/check
+
+demo:
+	@$(TOP)/testhost/deps
+	@$(TOP)/testhost/run --demo
+
+# --- install ----------------------------------------------------------------------
+
+# libnabla.so is installed with its soname links as built (cp -P).
+install: libnabla
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(UDEVRULESDIR)
+	install -m 644 libnabla/libnabla.a $(DESTDIR)$(LIBDIR)/libnabla.a
+	cp -P $(wildcard libnabla/libnabla.so*) $(DESTDIR)$(LIBDIR)/
+	install -m 644 libnabla/include/solo5.h $(DESTDIR)$(INCLUDEDIR)/solo5.h
+	install -m 644 uapi/linux/nabla.h $(DESTDIR)$(INCLUDEDIR)/linux/nabla.h
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		libnabla.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libnabla.pc
+	install -m 644 70-nabla.rules $(DESTDIR)$(UDEVRULESDIR)/70-nabla.rules
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libnabla.a $(DESTDIR)$(LIBDIR)/libnabla.so*
+	rm -f $(DESTDIR)$(INCLUDEDIR)/solo5.h $(DESTDIR)$(INCLUDEDIR)/linux/nabla.h $(DESTDIR)$(PKGCONFIGDIR)/libnabla.pc \
+		$(DESTDIR)$(UDEVRULESDIR)/70-nabla.rules
+
+clean:
+ifneq ($(HAVE_KMOD),)
+	-$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(TOP) clean)
+endif
+	-$(if $(HAVE_LIBNABLA),$(MAKE) -C libnabla clean)
+	-$(MAKE) -C selftests clean
+	-@for d in $(EXAMPLES); do $(MAKE) -C $$d clean; done
+	rm -rf $(BUILD)

@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the testhost/ scripts (sourced, POSIX sh + bash-isms avoided).
+#
+# The kernel matrix lives here and only here: KERNELS lists the kernels
+# `make check` runs on, and kernel_resolve() is the one place that knows
+# where each kernel's image, modules and build tree (KDIR) come from.
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${NABLA_CACHE:-$TOP/.cache}
+KCACHE=$CACHE/kernels
+
+# The matrix of `make check`. A kernel named here needs a case in
+# kernel_resolve() below; "debug-6.12" is known but not in the default list.
+KERNELS=${NABLA_KERNELS:-"6.1 6.12"}
+
+# The shared debug kernel (KASAN, lockdep...), used only when asked for.
+DEBUG_KERNEL_DIR=${NABLA_DEBUG_KERNEL_DIR:-/work/shared/kernels/debug-6.12}
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "$(basename "$0"): $*"; exit 1; }
+
+# What apt would install for a meta-package: its first Depends: target.
+apt_dep() {
+	apt-cache depends "$1" 2>/dev/null |
+		sed -n "s/^ *|\{0,1\}Depends: \($2\)\$/\1/p" | head -n 1
+}
+
+# kernel_resolve NAME: set, for kernel NAME,
+#   KNAME   NAME, as given
+#   KKIND   "deb" (Debian registry packages) or "prebuilt" (a local build)
+#   KREL    the kernel release (uname -r in the guest)
+#   KROOT   where the kernel's packages are extracted (KKIND=deb)
+#   KIMAGE  the bootable image (bzImage)
+#   KDIR    the tree that external modules build against
+#   KMODS   the kernel's own modules (lib/modules/KREL), empty if none
+#   KBOOT_TIMEOUT  seconds a boot may take before the guest counts as hung
+#   KPKGS   (deb) the packages to fetch: image, headers, common headers, kbuild
+# No ABI number is written down anywhere: it comes from the meta-packages.
+kernel_resolve() {
+	KNAME=$1
+	KBOOT_TIMEOUT=120
+	case "$1" in
+	6.1)	kernel_resolve_deb linux-image-cloud-amd64 ;;
+	6.12)	kernel_resolve_deb linux-image-6.12-cloud-amd64 ;;
+	debug-6.12)
+		KKIND=prebuilt
+		KROOT=$KCACHE/$1
+		KIMAGE=$DEBUG_KERNEL_DIR/bzImage
+		KDIR=$KROOT/build
+		KMODS=
+		KREL=$(sed -n 's/^- Kernel release: `\([^`]*\)`.*/\1/p' \
+			"$DEBUG_KERNEL_DIR/README.md" 2>/dev/null)
+		KBOOT_TIMEOUT=600
+		;;
+	*)	die "unknown kernel '$1' (known: 6.1 6.12 debug-6.12)" ;;
+	esac
+}
+
+# The resolution is cached in .cache/kernels/NAME/resolved until apt's
+# package lists change (apt-cache takes seconds on a busy machine).
+kernel_resolve_deb() {
+	local image hdr resolved=$KCACHE/$KNAME/resolved
+	KKIND=deb
+	if [ -s "$resolved" ] && [ -d /var/lib/apt/lists ] &&
+	   [ -z "$(find /var/lib/apt/lists -maxdepth 1 -newer "$resolved" -print -quit)" ]; then
+		. "$resolved"
+	else
+		image=$(apt_dep "$1" 'linux-image-[^ ]*')
+		[ -n "$image" ] || die "cannot resolve $1 (apt-get update?)"
+		KREL=${image#linux-image-}
+		KREL=${KREL%-unsigned}
+		hdr=linux-headers-$KREL
+		KPKGS="$image $hdr $(apt_dep "$hdr" 'linux-headers-[^ ]*-common')"
+		KPKGS="$KPKGS $(apt_dep "$hdr" 'linux-kbuild-[^ ]*')"
+		mkdir -p "$KCACHE/$KNAME"
+		printf 'KREL="%s"\nKPKGS="%s"\n' "$KREL" "$KPKGS" > "$resolved"
+	fi
+	KROOT=$KCACHE/$KNAME/$KREL
+	KIMAGE=$KROOT/boot/vmlinuz-$KREL
+	KDIR=$KROOT/usr/src/linux-headers-$KREL
+	KMODS=$KROOT/lib/modules/$KREL
+}
