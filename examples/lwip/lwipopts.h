@@ -29,7 +29,7 @@
 #define MEMP_MEM_MALLOC			0
 #define MEM_ALIGNMENT			8
 /* lwIP heap (a static array in mem.c): PBUF_RAM for outgoing segments. */
-#define MEM_SIZE			(4 * 1024 * 1024)
+#define MEM_SIZE			(8 * 1024 * 1024)
 #define MEMP_OVERFLOW_CHECK		0
 #define MEMP_SANITY_CHECK		0
 
