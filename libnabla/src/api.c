@@ -198,3 +198,11 @@ int libnabla_device_fd(void)
 {
 	return nabla_ops == &nabla_dev_ops ? nabla_dev_fd : -1;
 }
+
+int libnabla_host_fd(solo5_handle_t handle)
+{
+	if (nabla_ops != &nabla_sys_ops || handle >= NABLA_MAX_DEVICES ||
+	    nabla_devices[handle].type == NABLA_DEV_FREE)
+		return -1;
+	return nabla_devices[handle].fd;
+}
