@@ -20,6 +20,9 @@ KSFT := $(TOP)/.cache/linux-source-6.1/tools/testing/selftests
 
 KDIR ?= $(wildcard /lib/modules/$(shell uname -r)/build)
 
+# libnabla's version (its soname is libnabla.so.0); dkms.conf has the same.
+VERSION := 0.1.0
+
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
@@ -32,7 +35,7 @@ HAVE_KMOD := $(wildcard $(TOP)/kmod/Kbuild $(TOP)/kmod/Makefile)
 
 EXAMPLES := $(patsubst %/Makefile,%,$(wildcard $(TOP)/examples/*/Makefile))
 
-.PHONY: all module libnabla selftests examples module-for stage check demo \
+.PHONY: all module module-clean libnabla selftests examples module-for stage check demo \
 	install uninstall clean ksft-source
 
 all: module libnabla selftests examples
@@ -46,6 +49,11 @@ else ifeq ($(KDIR),)
 	$(error no kernel build tree: /lib/modules/$(shell uname -r)/build is missing; use make KDIR=...)
 else
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
+endif
+
+module-clean:
+ifneq ($(HAVE_KMOD),)
+	$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(TOP) clean)
 endif
 
 # Out-of-tree builds write their objects beside the sources, so each kernel
@@ -114,22 +122,20 @@ install: libnabla
 		$(DESTDIR)$(UDEVRULESDIR)
 	install -m 644 libnabla/libnabla.a $(DESTDIR)$(LIBDIR)/libnabla.a
 	cp -P $(wildcard libnabla/libnabla.so*) $(DESTDIR)$(LIBDIR)/
-	install -m 644 libnabla/include/solo5.h $(DESTDIR)$(INCLUDEDIR)/solo5.h
+	install -m 644 $(wildcard libnabla/include/*.h) $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 uapi/linux/nabla.h $(DESTDIR)$(INCLUDEDIR)/linux/nabla.h
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' \
 		libnabla.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libnabla.pc
 	install -m 644 70-nabla.rules $(DESTDIR)$(UDEVRULESDIR)/70-nabla.rules
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libnabla.a $(DESTDIR)$(LIBDIR)/libnabla.so*
-	rm -f $(DESTDIR)$(INCLUDEDIR)/solo5.h $(DESTDIR)$(INCLUDEDIR)/linux/nabla.h $(DESTDIR)$(PKGCONFIGDIR)/libnabla.pc \
+	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/,$(notdir $(wildcard libnabla/include/*.h))) $(DESTDIR)$(INCLUDEDIR)/linux/nabla.h $(DESTDIR)$(PKGCONFIGDIR)/libnabla.pc \
 		$(DESTDIR)$(UDEVRULESDIR)/70-nabla.rules
 
-clean:
-ifneq ($(HAVE_KMOD),)
-	-$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(TOP) clean)
-endif
+clean: module-clean
 	-$(if $(HAVE_LIBNABLA),$(MAKE) -C libnabla clean)
-	-$(MAKE) -C selftests clean
+	-$(if $(wildcard $(KSFT)/lib.mk),$(MAKE) -C selftests clean)
 	-@for d in $(EXAMPLES); do $(MAKE) -C $$d clean; done
 	rm -rf $(BUILD)
