@@ -22,6 +22,12 @@ const char *libnabla_backend(void);
  */
 int libnabla_device_fd(void);
 
+/*
+ * The host fd behind a device on the syscall backend (its tap or block
+ * file), or -1 (dev backend, or no such device). For tests and diagnostics.
+ */
+int libnabla_host_fd(solo5_handle_t handle);
+
 #ifdef __cplusplus
 }
 #endif
