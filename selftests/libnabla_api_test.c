@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libnabla_api_test: the Solo5 API as applications see it, on both
+ * backends: console and command line, exit statuses, clocks, yield without
+ * network, block I/O, device lookup, TLS. (Networking: libnabla_net_test.)
+ */
+#include "kselftest_harness.h"
+#include "libnabla_run.h"
+
+#define RUN_MS		60000
+#define DISK_SIZE	(4 << 20)	/* more than one 3 MiB piece */
+
+FIXTURE(api) {
+	char file[64];
+	char block_arg[96];
+};
+
+FIXTURE_VARIANT(api) {
+	const char *backend;
+};
+
+FIXTURE_VARIANT_ADD(api, dev) {
+	.backend = "--backend=dev",
+};
+
+FIXTURE_VARIANT_ADD(api, syscall) {
+	.backend = "--backend=syscall",
+};
+
+FIXTURE_SETUP(api)
+{
+	int fd = scratch_file(self->file, sizeof(self->file), DISK_SIZE);
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	snprintf(self->block_arg, sizeof(self->block_arg), "--block:b0=%s",
+		 self->file);
+}
+
+FIXTURE_TEARDOWN(api)
+{
+	unlink(self->file);
+}
+
+#define NEED_BACKEND() do {						\
+	const char *why = backend_missing(variant->backend);		\
+	if (why)							\
+		SKIP(return, "%s", why);				\
+} while (0)
+
+#define LOG_APP(app) TH_LOG("%s, stdout: '%s', stderr: '%s'",		\
+			    app_ending(app), (app)->out, (app)->err)
+
+static uint64_t now_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+TEST_F(api, hello_console_and_cmdline)
+{
+	const char *args[] = { variant->backend, "--mem=3", "--", "one",
+			       "two  three", "", "four", NULL };
+	struct nabla_app app;
+	unsigned long long heap;
+
+	NEED_BACKEND();
+	app_run(&app, "hello", args, 0, RUN_MS);
+	EXPECT_TRUE(app_exited(&app, 0)) LOG_APP(&app);
+	EXPECT_TRUE(app_has_line(&app, "hello from a Solo5 application"));
+	/* argv joined by single spaces, as they were */
+	EXPECT_TRUE(app_has_line(&app, "cmdline=[one two  three  four]"))
+		LOG_APP(&app);
+	EXPECT_TRUE(app_value(&app, "heap_size", &heap) && heap == 3 << 20);
+	EXPECT_TRUE(app_has_line(&app, "done"));
+	EXPECT_STREQ("", app.err);
+}
+
+TEST_F(api, exit_status)
+{
+	static const struct {
+		const char *how, *n;
+		int status;
+	} cases[] = {
+		{ "return", "0", 0 },
+		{ "return", "7", 7 },
+		{ "exit", "3", 3 },
+		{ "exit", "254", 254 },
+		{ "exit", "300", 300 & 255 },
+		{ "abort", NULL, 255 },
+	};
+	unsigned int i;
+
+	NEED_BACKEND();
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *args[] = { variant->backend, "--mem=1", "--",
+				       cases[i].how, cases[i].n, NULL };
+		struct nabla_app app;
+
+		app_run(&app, "exit", args, 0, RUN_MS);
+		EXPECT_TRUE(app_exited(&app, cases[i].status)) {
+			TH_LOG("%s %s: %s, want exit %d", cases[i].how,
+			       cases[i].n ? cases[i].n : "", app_ending(&app),
+			       cases[i].status);
+		}
+	}
+}
+
+TEST_F(api, clocks)
+{
+	const char *args[] = { variant->backend, "--mem=1", "--", "20000", NULL };
+	unsigned long long mono, wall, reads;
+	uint64_t wall_before, wall_after, mono_before, mono_after;
+	struct nabla_app app;
+
+	NEED_BACKEND();
+	wall_before = now_ns(CLOCK_REALTIME);
+	mono_before = now_ns(CLOCK_MONOTONIC);
+	app_run(&app, "clock", args, 0, RUN_MS);
+	mono_after = now_ns(CLOCK_MONOTONIC);
+	wall_after = now_ns(CLOCK_REALTIME);
+	ASSERT_TRUE(app_exited(&app, 0)) LOG_APP(&app);
+	ASSERT_TRUE(app_value(&app, "reads", &reads) && reads == 20000);
+	ASSERT_TRUE(app_value(&app, "monotonic", &mono));
+	ASSERT_TRUE(app_value(&app, "wall", &wall));
+	/* The same clocks as the host's: within the run, give or take 1 s. */
+	EXPECT_LE(wall_before - 1000000000ULL, wall);
+	EXPECT_GE(wall_after + 1000000000ULL, wall);
+	EXPECT_LE(mono_before, mono);
+	EXPECT_GE(mono_after, mono);
+}
+
+static void yield_for(struct __test_metadata *_metadata, const char *backend,
+		      unsigned int ms, unsigned long long slack_ms)
+{
+	char ms_arg[16];
+	const char *args[] = { backend, "--mem=1", "--", "idle", ms_arg, NULL };
+	unsigned long long elapsed, ready;
+	struct nabla_app app;
+
+	snprintf(ms_arg, sizeof(ms_arg), "%u", ms);
+	app_run(&app, "yield", args, 0, RUN_MS);
+	ASSERT_TRUE(app_exited(&app, 0)) LOG_APP(&app);
+	ASSERT_TRUE(app_value(&app, "elapsed_ns", &elapsed));
+	ASSERT_TRUE(app_value(&app, "ready_set", &ready));
+	EXPECT_EQ(0, ready);
+	/* Not early; not much later (generous: TCG is slow and shared). */
+	EXPECT_LE(ms * 1000000ULL, elapsed);
+	EXPECT_GE((ms + slack_ms) * 1000000ULL, elapsed);
+}
+
+TEST_F(api, yield_until_deadline)
+{
+	NEED_BACKEND();
+	yield_for(_metadata, variant->backend, 300, 1500);
+	yield_for(_metadata, variant->backend, 1000, 1500);
+	/* A deadline now (or past) only polls. */
+	yield_for(_metadata, variant->backend, 0, 1500);
+}
+
+/* Must match apps/block.c. */
+static uint8_t pattern(uint64_t offset, uint64_t seed)
+{
+	uint64_t x = (offset + 1) * 0x9e3779b97f4a7c15ULL ^ seed;
+
+	return x >> 56;
+}
+
+TEST_F(api, block_write_read_exact)
+{
+	const char *args[] = { variant->backend, "--mem=1", self->block_arg,
+			       "--", "rw", "12345", NULL };
+	unsigned long long cap, bs;
+	static uint8_t data[DISK_SIZE];
+	struct nabla_app app;
+	uint64_t i;
+	int fd;
+
+	NEED_BACKEND();
+	app_run(&app, "block", args, 0, RUN_MS);
+	ASSERT_TRUE(app_exited(&app, 0)) LOG_APP(&app);
+	EXPECT_TRUE(app_has_line(&app, "rw=ok")) LOG_APP(&app);
+	EXPECT_TRUE(app_value(&app, "capacity", &cap) && cap == DISK_SIZE);
+	EXPECT_TRUE(app_value(&app, "block_size", &bs) && bs == 512);
+	/* What the host sees is what the application wrote. */
+	fd = open(self->file, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(DISK_SIZE, pread(fd, data, sizeof(data), 0));
+	close(fd);
+	for (i = 0; i < DISK_SIZE; i++)
+		if (data[i] != pattern(i, 12345))
+			break;
+	EXPECT_EQ(DISK_SIZE, i);
+	/* The file did not grow. */
+	{
+		struct stat st;
+
+		ASSERT_EQ(0, stat(self->file, &st));
+		EXPECT_EQ(DISK_SIZE, st.st_size);
+	}
+}
+
+TEST_F(api, block_bad_io_refused)
+{
+	const char *args[] = { variant->backend, "--mem=1", self->block_arg,
+			       "--", "bad", NULL };
+	struct nabla_app app;
+	struct stat st;
+
+	NEED_BACKEND();
+	app_run(&app, "block", args, 0, RUN_MS);
+	EXPECT_TRUE(app_exited(&app, 0) && app_has_line(&app, "bad=ok"))
+		LOG_APP(&app);
+	ASSERT_EQ(0, stat(self->file, &st));
+	EXPECT_EQ(DISK_SIZE, st.st_size);
+}
+
+/* Capacity is rounded down to whole blocks; the tail is out of range. */
+TEST_F(api, block_partial_tail)
+{
+	const char *args[] = { variant->backend, "--mem=1", self->block_arg,
+			       "--", "bad", NULL };
+	unsigned long long cap;
+	struct nabla_app app;
+
+	NEED_BACKEND();
+	ASSERT_EQ(0, truncate(self->file, 64 * 1024 + 100));
+	app_run(&app, "block", args, 0, RUN_MS);
+	EXPECT_TRUE(app_exited(&app, 0) && app_has_line(&app, "bad=ok"))
+		LOG_APP(&app);
+	EXPECT_TRUE(app_value(&app, "capacity", &cap) && cap == 64 * 1024);
+}
+
+TEST_F(api, acquire_by_name_and_type)
+{
+	const char *args[] = { variant->backend, "--mem=1", self->block_arg,
+			       "--", "block:b0", "net:b0", "block:nosuch",
+			       "net:nosuch", "block:", "block:B0", NULL };
+	struct nabla_app app;
+
+	NEED_BACKEND();
+	app_run(&app, "acquire", args, 0, RUN_MS);
+	ASSERT_TRUE(app_exited(&app, 0)) LOG_APP(&app);
+	EXPECT_TRUE(app_has_line(&app, "block:b0=ok")) LOG_APP(&app);
+	EXPECT_TRUE(app_has_line(&app, "net:b0=einval"));
+	EXPECT_TRUE(app_has_line(&app, "block:nosuch=einval"));
+	EXPECT_TRUE(app_has_line(&app, "net:nosuch=einval"));
+	EXPECT_TRUE(app_has_line(&app, "block:=einval"));
+	EXPECT_TRUE(app_has_line(&app, "block:B0=einval"));
+	EXPECT_TRUE(app_has_line(&app, "cross=einval"));
+}
+
+TEST_F(api, tls)
+{
+	const char *args[] = { variant->backend, "--mem=1", NULL };
+	static const char *const keys[] = {
+		"fs0_is_tp", "tdata_ok", "tbss_zero", "tdata_str_ok",
+		"block2_fresh", "block1_kept", "in_block", "clock_ok",
+		"noncanonical_einval",
+	};
+	struct nabla_app app;
+	unsigned long long v;
+	unsigned int i;
+
+	NEED_BACKEND();
+	app_run(&app, "tls", args, 0, RUN_MS);
+	ASSERT_TRUE(app_exited(&app, 0)) LOG_APP(&app);
+	if (app_has_line(&app, "tls=unsupported"))
+		SKIP(return, "no FSGSBASE on this CPU or kernel: "
+		     "solo5_set_tls_base returns SOLO5_R_EUNSPEC");
+	EXPECT_TRUE(app_has_line(&app, "tls=done")) LOG_APP(&app);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		EXPECT_TRUE(app_value(&app, keys[i], &v) && v == 1) {
+			TH_LOG("%s: %s", keys[i], app.out);
+		}
+	}
+}
+
+TEST_HARNESS_MAIN
