@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Differences between the kernels nabla builds on (6.1 and 6.12), in one
+ * place, keyed on LINUX_VERSION_CODE. Nothing here takes locks.
+ */
+#ifndef _NABLA_COMPAT_H
+#define _NABLA_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/fs.h>
+#include <linux/blkdev.h>
+#include <linux/netdevice.h>
+
+/* 6.5 moved the GSO helpers out of netdevice.h. */
+#if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
+#include <net/gso.h>
+#endif
+
+/*
+ * The block device behind an open block-device file. Since 6.9 an opened
+ * block device is a file of its own and file_bdev() is the accessor;
+ * before, the file's mapping belongs to the bdev inode.
+ */
+static inline struct block_device *nabla_file_bdev(struct file *file)
+{
+#if KERNEL_VERSION(6, 9, 0) <= LINUX_VERSION_CODE
+	return file_bdev(file);
+#else
+	return I_BDEV(file->f_mapping->host);
+#endif
+}
+
+#endif /* _NABLA_COMPAT_H */

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The console: where NABLA_CONSOLE_WRITE goes, and the write itself.
+ *
+ * Locking: console.lock serializes writes and sink changes: the writes of
+ * a context reach the sink whole and in the order they were made, even
+ * from several threads. It is a mutex because writing to the sink sleeps.
+ * Setup calls (set, seal) hold ctx->setup_lock around it.
+ *
+ * Sinks: a file is written with kernel_write() from a page-sized bounce
+ * buffer, looping until every byte is written (a pipe or a terminal may
+ * take less than offered). The kernel log gets whole lines, prefixed with
+ * the context id; a partial line waits for its end (or the release).
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/minmax.h>
+#include <linux/printk.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "console.h"
+#include "dev.h"
+
+int nabla_console_init(struct nabla_console *con)
+{
+	con->bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!con->bounce)
+		return -ENOMEM;
+	mutex_init(&con->lock);
+	con->sink = NABLA_SINK_CALLER_FD1;
+	return 0;
+}
+
+static void nabla_kmsg_flush(struct nabla_ctx *ctx)
+{
+	struct nabla_console *con = &ctx->console;
+
+	lockdep_assert_held(&con->lock);
+	if (!con->line_len)
+		return;
+	pr_info("%llu: %.*s\n", ctx->id, (int)con->line_len, con->line);
+	con->line_len = 0;
+}
+
+/* Append to the pending line; each '\n' or a full line emits it. */
+static void nabla_kmsg_put(struct nabla_ctx *ctx, const char *p, size_t n)
+{
+	struct nabla_console *con = &ctx->console;
+
+	lockdep_assert_held(&con->lock);
+	while (n) {
+		const char *nl = memchr(p, '\n', n);
+		size_t take = nl ? nl - p : n;
+
+		take = min(take, sizeof(con->line) - con->line_len);
+		memcpy(con->line + con->line_len, p, take);
+		con->line_len += take;
+		p += take;
+		n -= take;
+		if (n && *p == '\n') {
+			p++;
+			n--;
+			/* An empty line is a line too. */
+			if (!con->line_len)
+				pr_info("%llu:\n", ctx->id);
+			nabla_kmsg_flush(ctx);
+		} else if (con->line_len == sizeof(con->line)) {
+			nabla_kmsg_flush(ctx);
+		}
+	}
+}
+
+void nabla_console_destroy(struct nabla_ctx *ctx)
+{
+	struct nabla_console *con = &ctx->console;
+
+	mutex_lock(&con->lock);
+	nabla_kmsg_flush(ctx);
+	mutex_unlock(&con->lock);
+	if (con->file)
+		fput(con->file);
+	mutex_destroy(&con->lock);
+	kfree(con->bounce);
+}
+
+/* A file the console may write to; the errno of the header otherwise. */
+static int nabla_console_file_ok(struct file *file)
+{
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (!(file->f_mode & FMODE_CAN_WRITE) || nabla_is_nabla_file(file))
+		return -EINVAL;
+	return 0;
+}
+
+static void nabla_console_replace(struct nabla_ctx *ctx, enum nabla_sink sink,
+				  struct file *file)
+{
+	struct nabla_console *con = &ctx->console;
+	struct file *old;
+
+	mutex_lock(&con->lock);
+	nabla_kmsg_flush(ctx);
+	old = con->file;
+	con->file = file;
+	con->sink = sink;
+	mutex_unlock(&con->lock);
+	if (old)
+		fput(old);
+}
+
+long nabla_console_set(struct nabla_ctx *ctx, void *arg)
+{
+	struct nabla_set_console *s = arg;
+	struct file *file;
+	int err;
+
+	lockdep_assert_held(&ctx->setup_lock);
+	if ((s->flags & ~NABLA_CONSOLE_F_ALL) || s->reserved)
+		return -EINVAL;
+	if (s->flags & NABLA_CONSOLE_F_KMSG) {
+		if (s->fd != -1)
+			return -EINVAL;
+		nabla_console_replace(ctx, NABLA_SINK_KMSG, NULL);
+		return 0;
+	}
+
+	file = fget(s->fd);
+	if (!file)
+		return -EBADF;
+	err = nabla_console_file_ok(file);
+	if (err) {
+		fput(file);
+		return err;
+	}
+	nabla_console_replace(ctx, NABLA_SINK_FILE, file);
+	return 0;
+}
+
+/* Without a sink chosen, the seal takes the sealing process's fd 1. */
+void nabla_console_seal(struct nabla_ctx *ctx)
+{
+	struct file *file;
+
+	lockdep_assert_held(&ctx->setup_lock);
+	if (ctx->console.sink != NABLA_SINK_CALLER_FD1)
+		return;
+	file = fget(1);
+	if (file && nabla_console_file_ok(file)) {
+		fput(file);
+		file = NULL;
+	}
+	nabla_console_replace(ctx, file ? NABLA_SINK_FILE : NABLA_SINK_NONE,
+			      file);
+}
+
+/* Write all of @len bytes of the bounce buffer to @file. */
+static int nabla_console_write_file(struct file *file, const char *buf,
+				    size_t len)
+{
+	loff_t pos = file->f_pos;
+	/* Streams (pipes, terminals, sockets) have no position. */
+	loff_t *ppos = (file->f_mode & FMODE_STREAM) ? NULL : &pos;
+	ssize_t n;
+
+	while (len) {
+		n = kernel_write(file, buf, len, ppos);
+		if (n <= 0)
+			return -EIO;
+		buf += n;
+		len -= n;
+	}
+	if (ppos)
+		file->f_pos = pos;
+	return 0;
+}
+
+static int nabla_console_copy(struct nabla_ctx *ctx, struct file *file,
+			      const char __user *ubuf, size_t len)
+{
+	struct nabla_console *con = &ctx->console;
+	size_t chunk;
+	int err;
+
+	lockdep_assert_held(&con->lock);
+	while (len) {
+		chunk = min_t(size_t, len, PAGE_SIZE);
+		if (copy_from_user(con->bounce, ubuf, chunk))
+			return -EFAULT;
+		if (file) {
+			err = nabla_console_write_file(file, con->bounce,
+						       chunk);
+			if (err)
+				return err;
+		} else {
+			nabla_kmsg_put(ctx, con->bounce, chunk);
+		}
+		nabla_stat_add(&ctx->stats.console_bytes, chunk);
+		ubuf += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+long nabla_console_write(struct nabla_ctx *ctx, void *arg)
+{
+	struct nabla_console_write *w = arg;
+	const char __user *ubuf = u64_to_user_ptr(w->buf);
+	struct nabla_console *con = &ctx->console;
+	struct file *fd1 = NULL;
+	int err;
+
+	if (w->flags || w->len > NABLA_CONSOLE_MAX)
+		return -EINVAL;
+	if (!w->len)
+		return 0;
+
+	mutex_lock(&con->lock);
+	switch (con->sink) {
+	case NABLA_SINK_FILE:
+		err = nabla_console_copy(ctx, con->file, ubuf, w->len);
+		break;
+	case NABLA_SINK_KMSG:
+		err = nabla_console_copy(ctx, NULL, ubuf, w->len);
+		break;
+	case NABLA_SINK_CALLER_FD1:
+		fd1 = fget(1);
+		err = fd1 ? nabla_console_file_ok(fd1) : -EBADF;
+		if (!err)
+			err = nabla_console_copy(ctx, fd1, ubuf, w->len);
+		break;
+	default:
+		err = -EBADF;
+		break;
+	}
+	mutex_unlock(&con->lock);
+	if (fd1)
+		fput(fd1);
+	return err;
+}

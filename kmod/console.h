@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The console of a context: NABLA_SET_CONSOLE, the sink chosen at the seal,
+ * NABLA_CONSOLE_WRITE.
+ *
+ * Locking: console.lock serializes writes and sink changes, so that the
+ * writes of a context reach the sink complete and in order. Setup calls
+ * hold the context's setup_lock first (lock order: setup_lock, then
+ * console.lock).
+ */
+#ifndef _NABLA_CONSOLE_H
+#define _NABLA_CONSOLE_H
+
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+struct file;
+struct nabla_ctx;
+
+enum nabla_sink {
+	NABLA_SINK_CALLER_FD1,	/* no sink yet: the caller's fd 1, per call */
+	NABLA_SINK_FILE,	/* console.file */
+	NABLA_SINK_KMSG,	/* the kernel log, one line per message */
+	NABLA_SINK_NONE,	/* sealed without a usable fd 1 */
+};
+
+/* Longest kernel log line; longer console lines are split. */
+#define NABLA_KMSG_LINE	256
+
+struct nabla_console {
+	struct mutex lock;		/* all of the below */
+	enum nabla_sink sink;
+	struct file *file;		/* with NABLA_SINK_FILE: our reference */
+	char *bounce;			/* PAGE_SIZE, from open to release */
+	size_t line_len;		/* bytes in line, with NABLA_SINK_KMSG */
+	char line[NABLA_KMSG_LINE];
+};
+
+int nabla_console_init(struct nabla_console *con);
+void nabla_console_destroy(struct nabla_ctx *ctx);
+void nabla_console_seal(struct nabla_ctx *ctx);
+
+long nabla_console_set(struct nabla_ctx *ctx, void *arg);
+long nabla_console_write(struct nabla_ctx *ctx, void *arg);
+
+#endif /* _NABLA_CONSOLE_H */
