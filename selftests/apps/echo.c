@@ -5,7 +5,8 @@
  * IPv6 chatter) are ignored. Prints "mac=..." and "ready" first, and gives
  * up after 20 s without a frame. Also checks that a read finds nothing
  * before the first frame (first_read=again) and that a buffer too small for
- * the first frame is refused (short_read=einval).
+ * the first frame is refused (short_read=einval), as are frames too large
+ * or too small to send (bad_write=einval).
  */
 #include "app.h"
 
@@ -59,6 +60,11 @@ int solo5_app_main(const struct solo5_start_info *si)
 	rc = solo5_net_read(h, frame, sizeof(frame), &len);
 	app_puts(rc == SOLO5_R_AGAIN ? "first_read=again\n" :
 		 "first_read=not-again\n");
+	/* Frames must be 14 to mtu + 14 bytes. */
+	app_puts(solo5_net_write(h, frame, ni.mtu + SOLO5_NET_HLEN + 1) ==
+		 SOLO5_R_EINVAL &&
+		 solo5_net_write(h, frame, SOLO5_NET_HLEN - 1) == SOLO5_R_EINVAL ?
+		 "bad_write=einval\n" : "bad_write=not-einval\n");
 	app_puts("ready\n");
 	while (done < want) {
 		solo5_yield(solo5_clock_monotonic() + IDLE_LIMIT_NS, &ready);
