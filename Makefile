@@ -31,7 +31,6 @@ UDEVRULESDIR ?= /etc/udev/rules.d
 
 # The kernel module's sources, as copied into a per-kernel build directory.
 MODULE_SRC := Kbuild kmod uapi
-HAVE_KMOD := $(wildcard $(TOP)/kmod/Kbuild $(TOP)/kmod/Makefile)
 
 EXAMPLES := $(patsubst %/Makefile,%,$(wildcard $(TOP)/examples/*/Makefile))
 
@@ -43,32 +42,24 @@ all: module libnabla selftests examples
 # --- the kernel module -------------------------------------------------------
 
 module:
-ifeq ($(HAVE_KMOD),)
-	@echo "nabla: kmod/ is not there yet: no module to build" >&2
-else ifeq ($(KDIR),)
+ifeq ($(KDIR),)
 	$(error no kernel build tree: /lib/modules/$(shell uname -r)/build is missing; use make KDIR=...)
 else
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
 endif
 
 module-clean:
-ifneq ($(HAVE_KMOD),)
 	$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(TOP) clean)
-endif
 
 # Out-of-tree builds write their objects beside the sources, so each kernel
 # of the matrix builds in its own copy under .build/KERNEL (sources synced,
 # objects kept for incremental rebuilds).
 module-for:
 	@test -n "$(KERNEL)" || { echo "usage: make module-for KERNEL=K" >&2; exit 2; }
-ifeq ($(HAVE_KMOD),)
-	@echo "nabla: kmod/ is not there yet: no module to build for $(KERNEL)" >&2
-else
 	@mkdir -p $(BUILD)/$(KERNEL)
 	@rsync -a --delete $(foreach p,o ko mod mod.c mod.o cmd order symvers a,--exclude='*.$(p)') \
 		--exclude='.tmp*' $(addprefix $(TOP)/,$(MODULE_SRC)) $(BUILD)/$(KERNEL)/
 	$(MAKE) -C $$($(TOP)/testhost/fetch kdir $(KERNEL)) M=$(BUILD)/$(KERNEL) modules
-endif
 
 # --- user space ----------------------------------------------------------------
 
