@@ -202,6 +202,59 @@ TEST_F(api, block_write_read_exact)
 	}
 }
 
+/* A block device (brd's /dev/ram1 in the test host): the first 4 MiB. */
+TEST_F(api, block_device_write_read_exact)
+{
+	const char *dev = "/dev/ram1";
+	char block_arg[64];
+	const char *args[] = { variant->backend, "--mem=1", block_arg,
+			       "--", "rw", "777", "4194304", NULL };
+	static uint8_t data[4 << 20];
+	struct nabla_app app;
+	uint64_t i;
+	int fd;
+
+	NEED_BACKEND();
+	if (access(dev, W_OK))
+		SKIP(return, "no %s (brd not loaded)", dev);
+	snprintf(block_arg, sizeof(block_arg), "--block:b0=%s", dev);
+	app_run(&app, "block", args, 0, RUN_MS);
+	ASSERT_TRUE(app_exited(&app, 0)) LOG_APP(&app);
+	EXPECT_TRUE(app_has_line(&app, "rw=ok")) LOG_APP(&app);
+	fd = open(dev, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)sizeof(data), pread(fd, data, sizeof(data), 0));
+	close(fd);
+	for (i = 0; i < sizeof(data); i++)
+		if (data[i] != pattern(i, 777))
+			break;
+	EXPECT_EQ(sizeof(data), i);
+}
+
+/* Stopped and continued in the middle of a yield: still waits it out. */
+TEST_F(api, yield_survives_stop_and_continue)
+{
+	const char *args[] = { variant->backend, "--mem=1", "--", "idle",
+			       "1500", NULL };
+	unsigned long long elapsed;
+	struct nabla_app app;
+
+	NEED_BACKEND();
+	ASSERT_EQ(0, app_start(&app, "yield", args, 0));
+	ASSERT_TRUE(app_wait_line(&app, "ready", 20000)) {
+		app_finish(&app, 1000);
+		LOG_APP(&app);
+	}
+	usleep(200 * 1000);
+	kill(app.pid, SIGSTOP);
+	usleep(200 * 1000);
+	kill(app.pid, SIGCONT);
+	app_finish(&app, RUN_MS);
+	ASSERT_TRUE(app_exited(&app, 0)) LOG_APP(&app);
+	ASSERT_TRUE(app_value(&app, "elapsed_ns", &elapsed));
+	EXPECT_LE(1500ULL * 1000000, elapsed);
+}
+
 TEST_F(api, block_bad_io_refused)
 {
 	const char *args[] = { variant->backend, "--mem=1", self->block_arg,

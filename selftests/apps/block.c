@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * block: exercise block device "b0".
- *   rw SEED     write a pattern (from SEED) over the whole device in pieces
- *               of 1, 2, 3... blocks and now and then 3 MiB (crossing the
- *               1 MiB transfer limit), read it back in other pieces and
- *               compare; the test then checks the file from the host
+ *   rw SEED [LIMIT]
+ *               write a pattern (from SEED) over the device (or its first
+ *               LIMIT bytes) in pieces of 1, 2, 3... blocks and now and then
+ *               3 MiB (crossing the 1 MiB transfer limit), read it back in
+ *               other pieces and compare; the test then checks the file
+ *               from the host
  *   bad         misaligned, empty and out-of-range I/O must be EINVAL
  *   write       one block write and read; prints both results
  */
@@ -40,14 +42,14 @@ static size_t piece_size(unsigned int n, const struct solo5_block_info *bi,
 }
 
 static int rw(solo5_handle_t h, const struct solo5_block_info *bi,
-	      uint64_t seed)
+	      uint64_t seed, uint64_t end)
 {
 	uint64_t off;
 	unsigned int n;
 	size_t size, i;
 
-	for (off = 0, n = 1; off < bi->capacity; off += size, n++) {
-		size = piece_size(n, bi, bi->capacity - off);
+	for (off = 0, n = 1; off < end; off += size, n++) {
+		size = piece_size(n, bi, end - off);
 		fill(buf, off, size, seed);
 		if (solo5_block_write(h, off, buf, size) != SOLO5_R_OK) {
 			app_fail("block_write");
@@ -55,8 +57,8 @@ static int rw(solo5_handle_t h, const struct solo5_block_info *bi,
 			return 1;
 		}
 	}
-	for (off = 0, n = 1; off < bi->capacity; off += size, n++) {
-		size = piece_size(n + 3, bi, bi->capacity - off);
+	for (off = 0, n = 1; off < end; off += size, n++) {
+		size = piece_size(n + 3, bi, end - off);
 		if (solo5_block_read(h, off, check, size) != SOLO5_R_OK) {
 			app_fail("block_read");
 			app_kv("offset", off);
@@ -133,11 +135,13 @@ int solo5_app_main(const struct solo5_start_info *si)
 	struct solo5_block_info bi;
 	solo5_handle_t h;
 	char mode[16], word[32];
-	int64_t seed = 0;
+	int64_t seed = 0, limit = 0;
 
 	if (!app_word(&cursor, mode, sizeof(mode)))
 		return 1;
 	if (app_word(&cursor, word, sizeof(word)) && !app_number(word, &seed))
+		return 1;
+	if (app_word(&cursor, word, sizeof(word)) && !app_number(word, &limit))
 		return 1;
 	if (solo5_block_acquire("b0", &h, &bi) != SOLO5_R_OK) {
 		app_fail("block_acquire b0");
@@ -145,8 +149,13 @@ int solo5_app_main(const struct solo5_start_info *si)
 	}
 	app_kv("capacity", bi.capacity);
 	app_kv("block_size", bi.block_size);
-	if (app_streq(mode, "rw"))
-		return rw(h, &bi, seed);
+	if (app_streq(mode, "rw")) {
+		uint64_t end = bi.capacity;
+
+		if (limit > 0 && (uint64_t)limit < end)
+			end = limit - limit % bi.block_size;
+		return rw(h, &bi, seed, end);
+	}
 	if (app_streq(mode, "bad"))
 		return bad(h, &bi);
 	if (app_streq(mode, "write")) {
