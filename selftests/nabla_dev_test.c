@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/nabla: the calls without devices. Version, command matching
+ * (ENOTTY), bad argument pointers (EFAULT), setup calls and the seal
+ * (EPERM), the clocks, the console and its sinks, yield without net
+ * devices, debugfs and the tracepoint.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+
+#include "kselftest_harness.h"
+#include "nabla_test.h"
+
+static const unsigned long all_cmds[] = {
+	NABLA_VERSION, NABLA_ATTACH_NET, NABLA_ATTACH_BLOCK, NABLA_SET_CONSOLE,
+	NABLA_SEAL, NABLA_CLOCK_MONOTONIC, NABLA_CLOCK_WALL,
+	NABLA_CONSOLE_WRITE, NABLA_YIELD, NABLA_NET_WRITE, NABLA_NET_READ,
+	NABLA_NET_INFO, NABLA_BLOCK_WRITE, NABLA_BLOCK_READ, NABLA_BLOCK_INFO,
+};
+
+FIXTURE(dev) {
+	int fd;
+};
+
+FIXTURE_SETUP(dev)
+{
+	NABLA_OPEN_OR_SKIP(self->fd);
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+TEST_F(dev, version)
+{
+	struct nabla_version v = { 0 };
+	unsigned int i;
+
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_VERSION, &v));
+	ASSERT_EQ(NABLA_API_VERSION, v.out_api_version);
+	for (i = 0; i < sizeof(all_cmds) / sizeof(all_cmds[0]); i++)
+		ASSERT_TRUE(v.out_commands & (1ULL << _IOC_NR(all_cmds[i])));
+	ASSERT_EQ(0, v.out_commands & ~((1ULL << 5) - 1) & ~(0x3ffULL << 0x20));
+
+	memset(&v, 0, sizeof(v));
+	v.flags = 1;
+	v.out_api_version = 77;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_VERSION, &v));
+	ASSERT_EQ(77, v.out_api_version);	/* outputs only on success */
+}
+
+TEST_F(dev, enotty)
+{
+	char buf[256] = { 0 };
+
+	/* Unknown numbers, in and out of the ranges. */
+	ASSERT_EQ(-ENOTTY, nabla_call(self->fd, _IOWR(NABLA_IOC_MAGIC, 0x05, struct nabla_seal), buf));
+	ASSERT_EQ(-ENOTTY, nabla_call(self->fd, _IOWR(NABLA_IOC_MAGIC, 0x2a, struct nabla_clock), buf));
+	ASSERT_EQ(-ENOTTY, nabla_call(self->fd, _IOWR(NABLA_IOC_MAGIC, 0x3f, struct nabla_clock), buf));
+	ASSERT_EQ(-ENOTTY, nabla_call(self->fd, _IOWR(NABLA_IOC_MAGIC, 0xff, struct nabla_clock), buf));
+	/* A known number with another size, direction or magic. */
+	ASSERT_EQ(-ENOTTY, nabla_call(self->fd, _IOWR(NABLA_IOC_MAGIC, 0x20, __u64), buf));
+	ASSERT_EQ(-ENOTTY, nabla_call(self->fd, _IOR(NABLA_IOC_MAGIC, 0x20, struct nabla_clock), buf));
+	ASSERT_EQ(-ENOTTY, nabla_call(self->fd, _IOW(NABLA_IOC_MAGIC, 0x20, struct nabla_clock), buf));
+	ASSERT_EQ(-ENOTTY, nabla_call(self->fd, _IOWR(0xD8, 0x20, struct nabla_clock), buf));
+	ASSERT_EQ(-ENOTTY, nabla_call(self->fd, _IO(NABLA_IOC_MAGIC, 0x20), buf));
+	ASSERT_EQ(-ENOTTY, nabla_call(self->fd, 0, buf));
+}
+
+TEST_F(dev, efault_argument)
+{
+	void *page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned int i;
+
+	ASSERT_NE(MAP_FAILED, page);
+	for (i = 0; i < sizeof(all_cmds) / sizeof(all_cmds[0]); i++) {
+		ASSERT_EQ(-EFAULT, nabla_call(self->fd, all_cmds[i], NULL));
+		ASSERT_EQ(-EFAULT, nabla_call(self->fd, all_cmds[i], page));
+		ASSERT_EQ(-EFAULT, nabla_call(self->fd, all_cmds[i], (void *)BAD_PTR));
+	}
+	munmap(page, 4096);
+}
+
+TEST_F(dev, efault_output)
+{
+	/* Input readable, output not: the struct straddles into PROT_READ. */
+	char *map = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct nabla_clock *c;
+
+	ASSERT_NE(MAP_FAILED, map);
+	c = (struct nabla_clock *)(map + 4096);
+	memset(c, 0, sizeof(*c));
+	ASSERT_EQ(0, mprotect(map + 4096, 4096, PROT_READ));
+	ASSERT_EQ(-EFAULT, nabla_call(self->fd, NABLA_CLOCK_MONOTONIC, c));
+	munmap(map, 8192);
+}
+
+TEST_F(dev, clocks)
+{
+	struct nabla_clock c = { 0 };
+	uint64_t before, after;
+
+	before = mono_ns();
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_CLOCK_MONOTONIC, &c));
+	after = mono_ns();
+	ASSERT_LE(before, c.out_ns);
+	ASSERT_LE(c.out_ns, after);
+
+	memset(&c, 0, sizeof(c));
+	before = real_ns();
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_CLOCK_WALL, &c));
+	after = real_ns();
+	ASSERT_LE(before, c.out_ns);
+	ASSERT_LE(c.out_ns, after);
+
+	c.flags = 1;
+	c.out_ns = 5;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_CLOCK_MONOTONIC, &c));
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_CLOCK_WALL, &c));
+	ASSERT_EQ(5, c.out_ns);
+	c.flags = 1ULL << 63;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_CLOCK_MONOTONIC, &c));
+}
+
+TEST_F(dev, seal)
+{
+	struct nabla_seal s = { 0 };
+	struct nabla_attach_block ab = { .fd = 0, .name = "b" };
+	struct nabla_attach_net an = { .ifname = "lo", .name = "n" };
+	struct nabla_set_console sc = { .fd = -1, .flags = NABLA_CONSOLE_F_KMSG };
+	struct nabla_clock c = { 0 };
+
+	s.flags = 1;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_SEAL, &s));
+	s.flags = 0;
+	s.reserved = 1;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_SEAL, &s));
+	s.reserved = 0;
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_SEAL, &s));
+
+	/* Every setup call is refused now, whatever its argument. */
+	ASSERT_EQ(-EPERM, nabla_call(self->fd, NABLA_SEAL, &s));
+	ASSERT_EQ(-EPERM, nabla_call(self->fd, NABLA_ATTACH_BLOCK, &ab));
+	ASSERT_EQ(-EPERM, nabla_call(self->fd, NABLA_ATTACH_NET, &an));
+	ASSERT_EQ(-EPERM, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+	/* Hypercalls and the query still work. */
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_CLOCK_MONOTONIC, &c));
+	{
+		struct nabla_version v = { 0 };
+
+		ASSERT_EQ(0, nabla_call(self->fd, NABLA_VERSION, &v));
+	}
+}
+
+/* Read everything a pipe holds until @len bytes came, within 10 s. */
+static ssize_t pipe_read_all(int fd, char *buf, size_t len)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		if (poll(&p, 1, 10000) <= 0)
+			break;
+		n = read(fd, buf + got, len - got);
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	return got;
+}
+
+static int console_write(int fd, const void *buf, uint64_t len)
+{
+	struct nabla_console_write w = { .buf = (uintptr_t)buf, .len = len };
+
+	return nabla_call(fd, NABLA_CONSOLE_WRITE, &w);
+}
+
+TEST_F(dev, console_to_fd)
+{
+	struct nabla_set_console sc = { 0 };
+	char out[64];
+	int p[2];
+
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	sc.fd = p[1];
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+	close(p[1]);	/* the context holds its own reference */
+	ASSERT_EQ(0, console_write(self->fd, "hello, ", 7));
+	ASSERT_EQ(0, console_write(self->fd, "world\n", 6));
+	ASSERT_EQ(0, console_write(self->fd, "", 0));
+	ASSERT_EQ(13, pipe_read_all(p[0], out, 13));
+	ASSERT_EQ(0, memcmp(out, "hello, world\n", 13));
+	/* The pipe's reader sees EOF once the context is gone. */
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, read(p[0], out, sizeof(out)));
+	close(p[0]);
+}
+
+struct reader {
+	int fd;
+	char *buf;
+	size_t len;
+	ssize_t got;
+};
+
+static void *reader_thread(void *arg)
+{
+	struct reader *r = arg;
+
+	r->got = pipe_read_all(r->fd, r->buf, r->len);
+	return NULL;
+}
+
+TEST_F(dev, console_large_in_order)
+{
+	/* Larger than the pipe: the module must loop until all is written. */
+	const size_t len = NABLA_CONSOLE_MAX, rounds = 4;
+	struct nabla_set_console sc = { 0 };
+	struct reader r = { 0 };
+	char *src, *dst;
+	pthread_t t;
+	size_t i;
+	int p[2];
+
+	src = malloc(len);
+	dst = malloc(len * rounds);
+	ASSERT_TRUE(src && dst);
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	ASSERT_LT(0, fcntl(p[1], F_SETPIPE_SZ, 4096));
+	sc.fd = p[1];
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+	close(p[1]);
+	r.fd = p[0];
+	r.buf = dst;
+	r.len = len * rounds;
+	ASSERT_EQ(0, pthread_create(&t, NULL, reader_thread, &r));
+	for (i = 0; i < rounds; i++) {
+		memset(src, 'a' + i, len);
+		src[0] = '0' + i;
+		ASSERT_EQ(0, console_write(self->fd, src, len));
+	}
+	pthread_join(t, NULL);
+	ASSERT_EQ(len * rounds, r.got);
+	for (i = 0; i < rounds; i++) {
+		ASSERT_EQ('0' + i, dst[i * len]);
+		ASSERT_EQ('a' + i, dst[i * len + 1]);
+		ASSERT_EQ('a' + i, dst[i * len + len - 1]);
+	}
+	close(p[0]);
+	free(src);
+	free(dst);
+}
+
+TEST_F(dev, console_errors)
+{
+	void *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct nabla_console_write w = { 0 };
+	struct nabla_set_console sc;
+	char buf[NABLA_CONSOLE_MAX + 1];
+	int p[2], rd;
+
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC | O_NONBLOCK));
+	memset(&sc, 0, sizeof(sc));
+	sc.fd = p[1];
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+
+	/* set console: each bad field alone */
+	sc.flags = 2;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+	sc.flags = 0;
+	sc.reserved = 1;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+	sc.reserved = 0;
+	sc.flags = NABLA_CONSOLE_F_KMSG;	/* with an fd: invalid */
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+	sc.flags = 0;
+	sc.fd = -1;
+	ASSERT_EQ(-EBADF, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+	sc.fd = 1000;
+	ASSERT_EQ(-EBADF, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+	sc.fd = p[0];				/* not open for writing */
+	ASSERT_EQ(-EBADF, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+	rd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	sc.fd = rd;
+	ASSERT_EQ(-EBADF, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+	close(rd);
+	sc.fd = self->fd;			/* itself: would never be freed */
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+
+	/* The failed calls changed nothing: the pipe is still the sink. */
+	ASSERT_EQ(0, console_write(self->fd, "x", 1));
+	ASSERT_EQ(1, read(p[0], buf, sizeof(buf)));
+
+	/* console write: each bad field alone */
+	w.buf = (uintptr_t)buf;
+	w.len = 1;
+	w.flags = 1;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_CONSOLE_WRITE, &w));
+	w.flags = 0;
+	w.len = NABLA_CONSOLE_MAX + 1;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_CONSOLE_WRITE, &w));
+	w.len = 1;
+	w.buf = BAD_PTR;
+	ASSERT_EQ(-EFAULT, nabla_call(self->fd, NABLA_CONSOLE_WRITE, &w));
+	w.buf = (uintptr_t)none;
+	ASSERT_EQ(-EFAULT, nabla_call(self->fd, NABLA_CONSOLE_WRITE, &w));
+	ASSERT_EQ(-1, read(p[0], buf, sizeof(buf)));	/* nothing written */
+	ASSERT_EQ(EAGAIN, errno);
+	close(p[0]);
+	close(p[1]);
+	munmap(none, 4096);
+}
+
+TEST_F(dev, console_kmsg)
+{
+	struct nabla_set_console sc = { .fd = -1, .flags = NABLA_CONSOLE_F_KMSG };
+	char marker[64], line[1024];
+	bool found = false;
+	int kmsg;
+	ssize_t n;
+
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (kmsg < 0)
+		SKIP(return, "/dev/kmsg: %s", strerror(errno));
+	lseek(kmsg, 0, SEEK_END);
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+	snprintf(marker, sizeof(marker), "kmsg-marker-%d", getpid());
+	/* A line in two writes comes out as one line. */
+	ASSERT_EQ(0, console_write(self->fd, marker, 6));
+	ASSERT_EQ(0, console_write(self->fd, marker + 6, strlen(marker) - 6));
+	ASSERT_EQ(0, console_write(self->fd, "\n", 1));
+	while ((n = read(kmsg, line, sizeof(line) - 1)) > 0) {
+		line[n] = 0;
+		if (strstr(line, marker))
+			found = true;
+	}
+	close(kmsg);
+	ASSERT_TRUE(found);
+}
+
+TEST_F(dev, console_default_fd1)
+{
+	struct nabla_seal s = { 0 };
+	char out[16];
+	int p[2], saved;
+
+	/* Before any sink, writes go to the caller's fd 1; the seal takes it. */
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC | O_NONBLOCK));
+	saved = dup(1);
+	ASSERT_LE(0, saved);
+	ASSERT_EQ(1, dup2(p[1], 1));
+	ASSERT_EQ(0, console_write(self->fd, "one", 3));
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_SEAL, &s));
+	ASSERT_EQ(1, dup2(saved, 1));
+	close(saved);
+	close(p[1]);
+	ASSERT_EQ(0, console_write(self->fd, "two", 3));
+	ASSERT_EQ(6, read(p[0], out, sizeof(out)));
+	ASSERT_EQ(0, memcmp(out, "onetwo", 6));
+	close(p[0]);
+}
+
+TEST_F(dev, console_sealed_without_fd1)
+{
+	struct nabla_seal s = { 0 };
+	int saved = dup(1);
+
+	ASSERT_LE(0, saved);
+	close(1);
+	ASSERT_EQ(-EBADF, console_write(self->fd, "x", 1));
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_SEAL, &s));
+	ASSERT_EQ(1, dup2(saved, 1));
+	close(saved);
+	/* Sealed with no fd 1: there is no console, and it stays so. */
+	ASSERT_EQ(-EBADF, console_write(self->fd, "x", 1));
+}
+
+TEST_F(dev, yield_deadline)
+{
+	struct nabla_yield y = { 0 };
+	uint64_t t0, t1;
+
+	/* A deadline in the past only polls. */
+	y.deadline_ns = 0;
+	y.out_ready_set = 7;
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_YIELD, &y));
+	ASSERT_EQ(0, y.out_ready_set);
+
+	/* Not before the deadline, not long after it (TCG is slow). */
+	t0 = mono_ns();
+	y.deadline_ns = t0 + 100000000;
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_YIELD, &y));
+	t1 = mono_ns();
+	ASSERT_LE(y.deadline_ns, t1);
+	ASSERT_LT(t1, y.deadline_ns + 2000000000ULL);
+	ASSERT_EQ(0, y.out_ready_set);
+
+	y.flags = 1;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_YIELD, &y));
+	y.flags = 0;
+	y.reserved = 1;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_YIELD, &y));
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+TEST_F(dev, yield_signal)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct nabla_yield y = { 0 };
+	uint64_t t0, t1;
+
+	/* No SA_RESTART: the signal must end the wait, with success. */
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	t0 = mono_ns();
+	y.deadline_ns = t0 + 20000000000ULL;
+	alarm(1);
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_YIELD, &y));
+	t1 = mono_ns();
+	ASSERT_LT(t1 - t0, 10000000000ULL);
+	ASSERT_EQ(0, y.out_ready_set);
+}
+
+static int prctl_slack(unsigned long ns)
+{
+	return prctl(PR_SET_TIMERSLACK, ns, 0, 0, 0) ? -errno : 0;
+}
+
+TEST_F(dev, yield_timer_slack)
+{
+	struct nabla_yield y = { 0 };
+	uint64_t t1;
+
+	/* With a 300 ms slack the wake-up may be late, but not later. */
+	ASSERT_EQ(0, prctl_slack(300000000));
+	y.deadline_ns = mono_ns() + 50000000;
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_YIELD, &y));
+	t1 = mono_ns();
+	ASSERT_LE(y.deadline_ns, t1);
+	ASSERT_LT(t1, y.deadline_ns + 300000000ULL + 2000000000ULL);
+}
+
+TEST_F(dev, debugfs_counters)
+{
+	struct nabla_clock c = { 0 };
+	char dir[256];
+	int i;
+
+	if (ctx_debugfs_dir(getpid(), dir, sizeof(dir)))
+		SKIP(return, "no %s for this context", NABLA_DEBUGFS);
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(0, nabla_call(self->fd, NABLA_CLOCK_MONOTONIC, &c));
+	c.flags = 1;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_CLOCK_WALL, &c));
+	ASSERT_EQ(5, debugfs_get(dir, "context", "calls_clock_monotonic"));
+	ASSERT_EQ(1, debugfs_get(dir, "context", "calls_clock_wall"));
+	ASSERT_EQ(6, debugfs_get(dir, "context", "calls"));
+	ASSERT_EQ(1, debugfs_get(dir, "context", "errors"));
+	ASSERT_EQ(0, debugfs_get(dir, "context", "sealed"));
+	/* The directory goes with the context. */
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_NE(0, access(dir, F_OK));
+}
+
+TEST_F(dev, tracepoint)
+{
+	const char *ev = "/sys/kernel/tracing/events/nabla/nabla_call/enable";
+	struct nabla_clock c = { .flags = 1 };
+	char line[512];
+	bool found = false;
+	FILE *f;
+
+	if (access(ev, F_OK))
+		SKIP(return, "no %s", ev);
+	write_file("/sys/kernel/tracing/trace", "");
+	ASSERT_EQ(0, write_file(ev, "1"));
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_CLOCK_WALL, &c));
+	ASSERT_EQ(0, write_file(ev, "0"));
+	f = fopen("/sys/kernel/tracing/trace", "re");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "cmd=CLOCK_WALL") && strstr(line, "result=-22"))
+			found = true;
+	fclose(f);
+	ASSERT_TRUE(found);
+}
+
+TEST(contexts_are_independent)
+{
+	struct nabla_seal s = { 0 };
+	struct nabla_set_console sc = { .fd = -1, .flags = NABLA_CONSOLE_F_KMSG };
+	int a, b;
+
+	NABLA_OPEN_OR_SKIP(a);
+	b = open(NABLA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, nabla_call(a, NABLA_SEAL, &s));
+	ASSERT_EQ(-EPERM, nabla_call(a, NABLA_SET_CONSOLE, &sc));
+	ASSERT_EQ(0, nabla_call(b, NABLA_SET_CONSOLE, &sc));
+	close(a);
+	close(b);
+}
+
+TEST_HARNESS_MAIN
