@@ -48,8 +48,11 @@ else
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
 endif
 
+# Not kbuild's "clean": with M= at the top of the tree it would delete every
+# .ko, .o and .a below it, the kernels unpacked in .cache/ included.
 module-clean:
-	$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(TOP) clean)
+	rm -f $(addprefix kmod/,*.o *.ko *.mod *.mod.c .*.cmd modules.order) \
+		Module.symvers modules.order .*.cmd .module-common.o
 
 # Out-of-tree builds write their objects beside the sources, so each kernel
 # of the matrix builds in its own copy under .build/KERNEL (sources synced,
