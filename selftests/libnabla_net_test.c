@@ -48,13 +48,29 @@ FIXTURE_VARIANT_ADD(net, syscall) {
 	.backend = "--backend=syscall",
 };
 
-static int sh(const char *fmt, ...)
+/*
+ * iproute2's ip with its arguments. By path: a busybox sh may prefer its
+ * own ip applet, which cannot make veth pairs or taps.
+ */
+static int ip(const char *fmt, ...)
 {
+	static const char *const paths[] = { "/usr/sbin/ip", "/sbin/ip",
+					     "/usr/bin/ip", "/bin/ip" };
+	const char *path = "ip";
 	char cmd[256];
+	unsigned int i;
 	va_list ap;
+	int n;
 
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		if (!access(paths[i], X_OK)) {
+			path = paths[i];
+			break;
+		}
+	}
+	n = snprintf(cmd, sizeof(cmd), "%s ", path);
 	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	vsnprintf(cmd + n, sizeof(cmd) - n, fmt, ap);
 	va_end(ap);
 	return system(cmd);
 }
@@ -110,18 +126,18 @@ FIXTURE_SETUP(net)
 	if (backend_is_dev(variant->backend)) {
 		snprintf(self->app_if, sizeof(self->app_if), "nbla%d", id);
 		snprintf(self->peer_if, sizeof(self->peer_if), "nblb%d", id);
-		ASSERT_EQ(0, sh("ip link add %s type veth peer name %s",
+		ASSERT_EQ(0, ip("link add %s type veth peer name %s",
 				self->app_if, self->peer_if));
 	} else {
 		snprintf(self->app_if, sizeof(self->app_if), "nblt%d", id);
 		snprintf(self->peer_if, sizeof(self->peer_if), "%s", self->app_if);
-		ASSERT_EQ(0, sh("ip tuntap add %s mode tap", self->app_if));
+		ASSERT_EQ(0, ip("tuntap add %s mode tap", self->app_if));
 	}
 	self->created = true;
 	disable_ipv6(self->app_if);
 	disable_ipv6(self->peer_if);
-	ASSERT_EQ(0, sh("ip link set %s mtu %d up", self->app_if, TEST_MTU));
-	ASSERT_EQ(0, sh("ip link set %s mtu %d up", self->peer_if, TEST_MTU));
+	ASSERT_EQ(0, ip("link set %s mtu %d up", self->app_if, TEST_MTU));
+	ASSERT_EQ(0, ip("link set %s mtu %d up", self->peer_if, TEST_MTU));
 	snprintf(self->net_arg, sizeof(self->net_arg), "--net:n0=%s",
 		 self->app_if);
 	self->sock = open_packet_socket(self->peer_if, &self->ifindex,
@@ -134,7 +150,7 @@ FIXTURE_TEARDOWN(net)
 	if (self->sock >= 0)
 		close(self->sock);
 	if (self->created)
-		sh("ip link del %s", self->app_if);
+		ip("link del %s", self->app_if);
 }
 
 #define NEED_NET() do {							\
