@@ -100,9 +100,24 @@ static inline int write_file(const char *path, const char *s)
 
 /* ---- net ---------------------------------------------------------------- */
 
+/*
+ * iproute2's ip, by path: busybox's sh prefers its own applets, and
+ * busybox's ip cannot make a veth pair.
+ */
+static inline const char *ip_cmd(void)
+{
+	static const char *const paths[] = { "/usr/sbin/ip", "/sbin/ip", "/bin/ip" };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (!access(paths[i], X_OK))
+			return paths[i];
+	return "ip";
+}
+
 static inline void veth_destroy(const char *guest)
 {
-	run("ip link del %s >/dev/null 2>&1", guest);
+	run("%s link del %s >/dev/null 2>&1", ip_cmd(), guest);
 }
 
 /*
@@ -114,13 +129,13 @@ static inline int veth_create(const char *guest, const char *peer)
 	char path[128];
 
 	veth_destroy(guest);
-	if (run("ip link add %s type veth peer name %s", guest, peer))
+	if (run("%s link add %s type veth peer name %s", ip_cmd(), guest, peer))
 		return -1;
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", guest);
 	write_file(path, "1");
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", peer);
 	write_file(path, "1");
-	if (run("ip link set %s up && ip link set %s up", guest, peer))
+	if (run("%s link set %s up && %s link set %s up", ip_cmd(), guest, ip_cmd(), peer))
 		return -1;
 	return 0;
 }
@@ -132,7 +147,7 @@ static inline int packet_open(const char *ifname)
 		.sll_family = AF_PACKET,
 		.sll_protocol = htons(TEST_ETHERTYPE),
 	};
-	int fd, bufsz = 4 << 20;
+	int fd, one = 1, bufsz = 4 << 20;
 
 	sll.sll_ifindex = if_nametoindex(ifname);
 	if (!sll.sll_ifindex)
@@ -141,6 +156,8 @@ static inline int packet_open(const char *ifname)
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+	/* Frames other sockets send on the interface are not for us. */
+	setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
 		close(fd);
 		return -errno;

@@ -1,0 +1,612 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/nabla net devices over a veth pair: the guest end is attached to a
+ * context, the peer end is driven by an AF_PACKET socket. Attach and its
+ * errors, frames both ways byte for byte, every error of write, read and
+ * info, foreign handles, yield waking on arrival, a bounded RX queue
+ * under a flood, and the interface deleted while attached.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <sys/mman.h>
+
+#include "kselftest_harness.h"
+#include "nabla_test.h"
+
+#define GUEST	"nbg0"
+#define PEER	"nbp0"
+#define FRAME_MAX	1514
+
+static const uint8_t peer_mac[6] = { 0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee };
+
+FIXTURE(net) {
+	int fd;		/* the context */
+	int pkt;	/* AF_PACKET on the peer */
+	uint32_t h;	/* the guest end's handle */
+	uint8_t mac[6];
+	uint32_t mtu;
+	char dbg[256];
+};
+
+FIXTURE_SETUP(net)
+{
+	struct nabla_attach_net a = { 0 };
+	int h;
+
+	self->fd = -1;
+	self->pkt = -1;
+	NABLA_OPEN_OR_SKIP(self->fd);
+	ASSERT_EQ(0, veth_create(GUEST, PEER));
+	self->pkt = packet_open(PEER);
+	ASSERT_LE(0, self->pkt);
+	h = attach_net(self->fd, GUEST, "service", &a);
+	ASSERT_LE(0, h);
+	self->h = h;
+	memcpy(self->mac, a.out_mac, 6);
+	self->mtu = a.out_mtu;
+	if (ctx_debugfs_dir(getpid(), self->dbg, sizeof(self->dbg)))
+		self->dbg[0] = 0;
+}
+
+FIXTURE_TEARDOWN(net)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->pkt >= 0)
+		close(self->pkt);
+	veth_destroy(GUEST);
+}
+
+static int net_write(int fd, uint32_t h, const void *buf, uint64_t len)
+{
+	struct nabla_net_write w = { .handle = h, .buf = (uintptr_t)buf, .len = len };
+
+	return nabla_call(fd, NABLA_NET_WRITE, &w);
+}
+
+static int net_read(int fd, uint32_t h, void *buf, uint64_t len, uint64_t *out)
+{
+	struct nabla_net_read r = { .handle = h, .buf = (uintptr_t)buf, .len = len };
+	int err = nabla_call(fd, NABLA_NET_READ, &r);
+
+	if (!err && out)
+		*out = r.out_len;
+	return err;
+}
+
+static int peer_send(int pkt, const uint8_t dst[6], size_t len, uint32_t seq)
+{
+	uint8_t f[FRAME_MAX];
+
+	frame_fill(f, len, dst, peer_mac, seq);
+	return send(pkt, f, len, 0) == (ssize_t)len ? 0 : -errno;
+}
+
+TEST_F(net, attach_outputs)
+{
+	struct nabla_net_info i = { .handle = self->h };
+	char flags[32];
+	FILE *f;
+
+	ASSERT_EQ(0, self->h);
+	ASSERT_EQ(1500, self->mtu);
+	/* A random MAC: unicast, locally administered. */
+	ASSERT_EQ(0, self->mac[0] & 1);
+	ASSERT_EQ(2, self->mac[0] & 2);
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_NET_INFO, &i));
+	ASSERT_EQ(0, memcmp(i.out_mac, self->mac, 6));
+	ASSERT_EQ(self->mtu, i.out_mtu);
+
+	/* Promiscuous while attached. */
+	f = fopen("/sys/class/net/" GUEST "/flags", "re");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(flags, sizeof(flags), f));
+	fclose(f);
+	ASSERT_TRUE(strtoul(flags, NULL, 16) & 0x100);
+	if (self->dbg[0]) {
+		ASSERT_EQ(1, debugfs_get(self->dbg, "net-service", "attached"));
+		ASSERT_EQ(1500, debugfs_get(self->dbg, "net-service", "mtu"));
+	}
+	close(self->fd);
+	self->fd = -1;
+	f = fopen("/sys/class/net/" GUEST "/flags", "re");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(flags, sizeof(flags), f));
+	fclose(f);
+	ASSERT_FALSE(strtoul(flags, NULL, 16) & 0x100);
+}
+
+TEST(attach_given_mac)
+{
+	struct nabla_attach_net a;
+	int fd;
+
+	NABLA_OPEN_OR_SKIP(fd);
+	ASSERT_EQ(0, veth_create("nbg1", "nbp1"));
+	memset(&a, 0, sizeof(a));
+	strcpy(a.ifname, "nbg1");
+	strcpy(a.name, "given_mac-1");
+	a.flags = NABLA_NET_F_MAC;
+	memcpy(a.mac, "\x02\x11\x22\x33\x44\x55", 6);
+	ASSERT_EQ(0, nabla_call(fd, NABLA_ATTACH_NET, &a));
+	ASSERT_EQ(0, memcmp(a.out_mac, "\x02\x11\x22\x33\x44\x55", 6));
+	close(fd);
+	veth_destroy("nbg1");
+}
+
+/* Attach @a on a fresh context-less copy; the errno, outputs untouched. */
+static int attach_fails(int fd, struct nabla_attach_net *a)
+{
+	int err;
+
+	a->out_handle = 0xdeadbeef;
+	err = nabla_call(fd, NABLA_ATTACH_NET, a);
+	if (a->out_handle != 0xdeadbeef)
+		return 1;
+	return err;
+}
+
+static void attach_template(struct nabla_attach_net *a)
+{
+	memset(a, 0, sizeof(*a));
+	strcpy(a->ifname, "nbg1");
+	strcpy(a->name, "other");
+}
+
+TEST_F(net, attach_errors)
+{
+	struct nabla_attach_net a;
+	int other;
+
+	ASSERT_EQ(0, veth_create("nbg1", "nbp1"));
+
+	attach_template(&a);
+	a.flags = 2;
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a);
+	a.flags = 1U << 31;
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a);
+	a.mac[5] = 1;			/* a MAC without NABLA_NET_F_MAC */
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a);
+	a.pad[0] = 1;
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a);
+	a.pad[1] = 1;
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a);
+	a.reserved[0] = 1;
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a);
+	a.reserved[1] = 1;
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a);
+	a.flags = NABLA_NET_F_MAC;	/* multicast */
+	memcpy(a.mac, "\x01\x00\x5e\x00\x00\x01", 6);
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a);
+	a.flags = NABLA_NET_F_MAC;	/* all zeros */
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a);
+	memset(a.ifname, 'a', sizeof(a.ifname));	/* not terminated */
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a);
+	a.ifname[0] = 0;
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a);
+	a.name[0] = 0;
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a);
+	memset(a.name, 'a', sizeof(a.name));		/* not terminated */
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a);
+	strcpy(a.name, "a b");
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a);
+	strcpy(a.name, "a/b");
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a);
+	strcpy(a.name, "a.b");
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a);
+	strcpy(a.ifname, "lo");		/* not Ethernet */
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a);
+	strcpy(a.ifname, "nosuch0");
+	EXPECT_EQ(-ENODEV, attach_fails(self->fd, &a));
+	attach_template(&a);
+	strcpy(a.name, "service");	/* the fixture's name */
+	EXPECT_EQ(-EEXIST, attach_fails(self->fd, &a));
+	attach_template(&a);
+	strcpy(a.ifname, GUEST);	/* attached already, here */
+	EXPECT_EQ(-EBUSY, attach_fails(self->fd, &a));
+
+	/* ... or in another context; the failures changed nothing. */
+	other = open(NABLA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, other);
+	attach_template(&a);
+	strcpy(a.ifname, GUEST);
+	EXPECT_EQ(-EBUSY, attach_fails(other, &a));
+	attach_template(&a);
+	ASSERT_EQ(0, nabla_call(other, NABLA_ATTACH_NET, &a));
+	ASSERT_EQ(0, a.out_handle);
+	close(other);
+
+	/* This context's next device still gets handle 1. */
+	attach_template(&a);
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_ATTACH_NET, &a));
+	ASSERT_EQ(1, a.out_handle);
+	veth_destroy("nbg1");
+}
+
+TEST_F(net, attach_needs_cap_net_admin)
+{
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, veth_create("nbg1", "nbp1"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct nabla_attach_net a;
+
+		/* A new user namespace: no capability in the veth's netns. */
+		if (unshare(CLONE_NEWUSER))
+			_exit(99);
+		attach_template(&a);
+		_exit(nabla_call(self->fd, NABLA_ATTACH_NET, &a) == -EPERM ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 99)
+		SKIP(return, "no user namespaces");
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	veth_destroy("nbg1");
+}
+
+TEST_F(net, guest_to_peer)
+{
+	static const size_t sizes[] = { 18, 60, 61, 1000, FRAME_MAX };
+	uint8_t f[FRAME_MAX], g[FRAME_MAX + 64];
+	unsigned int i;
+	ssize_t n;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		frame_fill(f, sizes[i], peer_mac, self->mac, i);
+		ASSERT_EQ(0, net_write(self->fd, self->h, f, sizes[i]));
+		n = packet_recv(self->pkt, g, sizeof(g), 5000);
+		ASSERT_EQ((ssize_t)sizes[i], n);
+		ASSERT_EQ(0, memcmp(f, g, n));
+	}
+	/* The smallest frame Solo5 allows: a bare header. */
+	ASSERT_EQ(0, net_write(self->fd, self->h, f, 14));
+	if (self->dbg[0]) {
+		ASSERT_EQ(6, debugfs_get(self->dbg, "net-service", "tx_frames"));
+		ASSERT_EQ(18 + 60 + 61 + 1000 + 1514 + 14,
+			  debugfs_get(self->dbg, "net-service", "tx_bytes"));
+	}
+}
+
+TEST_F(net, peer_to_guest)
+{
+	static const size_t sizes[] = { 18, 60, 61, 1000, FRAME_MAX };
+	uint8_t f[FRAME_MAX], g[FRAME_MAX];
+	unsigned int i;
+	ssize_t n;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		ASSERT_EQ(0, peer_send(self->pkt, self->mac, sizes[i], i));
+		frame_fill(f, sizes[i], self->mac, peer_mac, i);
+		n = nabla_recv(self->fd, self->h, g, sizeof(g), 5000);
+		ASSERT_EQ((ssize_t)sizes[i], n);
+		ASSERT_EQ(0, memcmp(f, g, n));
+	}
+}
+
+TEST_F(net, peer_to_guest_vlan)
+{
+	uint8_t f[64], g[FRAME_MAX];
+	uint64_t len;
+	int tries;
+
+	/* An 802.1Q frame: the stack takes the tag out, we put it back. */
+	frame_fill(f, sizeof(f), self->mac, peer_mac, 7);
+	memmove(f + 16, f + 12, sizeof(f) - 16);
+	f[12] = 0x81;
+	f[13] = 0x00;
+	f[14] = 0x20;
+	f[15] = 0x2a;
+	ASSERT_EQ((ssize_t)sizeof(f), send(self->pkt, f, sizeof(f), 0));
+	for (tries = 0; tries < 500; tries++) {
+		struct nabla_yield y = { .deadline_ns = mono_ns() + 10000000 };
+
+		if (!net_read(self->fd, self->h, g, sizeof(g), &len) &&
+		    g[12] == 0x81)
+			break;
+		nabla_call(self->fd, NABLA_YIELD, &y);
+	}
+	ASSERT_LT(tries, 500);
+	ASSERT_EQ(sizeof(f), len);
+	ASSERT_EQ(0, memcmp(f, g, len));
+}
+
+TEST_F(net, write_errors)
+{
+	void *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct nabla_net_write w;
+	uint8_t f[FRAME_MAX + 1];
+
+	frame_fill(f, sizeof(f), peer_mac, self->mac, 0);
+	memset(&w, 0, sizeof(w));
+	w.handle = self->h;
+	w.buf = (uintptr_t)f;
+	w.len = 60;
+	w.flags = 1;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_NET_WRITE, &w));
+	w.flags = 1U << 31;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_NET_WRITE, &w));
+	ASSERT_EQ(-EINVAL, net_write(self->fd, 1, f, 60));	/* unattached */
+	ASSERT_EQ(-EINVAL, net_write(self->fd, 62, f, 60));
+	ASSERT_EQ(-EINVAL, net_write(self->fd, 63, f, 60));
+	ASSERT_EQ(-EINVAL, net_write(self->fd, 64, f, 60));
+	ASSERT_EQ(-EINVAL, net_write(self->fd, 0xffffffff, f, 60));
+	ASSERT_EQ(-EINVAL, net_write(self->fd, self->h, f, 0));
+	ASSERT_EQ(-EINVAL, net_write(self->fd, self->h, f, 13));
+	ASSERT_EQ(-EINVAL, net_write(self->fd, self->h, f, 14 + self->mtu + 1));
+	ASSERT_EQ(-EINVAL, net_write(self->fd, self->h, f, 1ULL << 40));
+	ASSERT_EQ(-EINVAL, net_write(self->fd, self->h, f, ~0ULL));
+	ASSERT_EQ(-EFAULT, net_write(self->fd, self->h, (void *)BAD_PTR, 60));
+	ASSERT_EQ(-EFAULT, net_write(self->fd, self->h, none, 60));
+	ASSERT_EQ(-EFAULT, net_write(self->fd, self->h, NULL, 60));
+	/* None of them left: the peer sees nothing. */
+	ASSERT_EQ(-ETIMEDOUT, packet_recv(self->pkt, f, sizeof(f), 300));
+	if (self->dbg[0]) {
+		ASSERT_EQ(0, debugfs_get(self->dbg, "net-service", "tx_frames"));
+		/* The errors counted on the handle: those that reached it. */
+		ASSERT_EQ(8, debugfs_get(self->dbg, "net-service", "errors"));
+	}
+	munmap(none, 4096);
+}
+
+TEST_F(net, write_link_down_is_a_drop)
+{
+	uint8_t f[60];
+
+	frame_fill(f, sizeof(f), peer_mac, self->mac, 0);
+	ASSERT_EQ(0, run("%s link set " GUEST " down", ip_cmd()));
+	/* Lost like on a wire, not an error. */
+	ASSERT_EQ(0, net_write(self->fd, self->h, f, sizeof(f)));
+	if (self->dbg[0])
+		ASSERT_EQ(1, debugfs_get(self->dbg, "net-service", "tx_drops"));
+}
+
+TEST_F(net, read_errors)
+{
+	void *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct nabla_net_read r;
+	uint8_t g[FRAME_MAX];
+	uint64_t len = 0;
+	int i;
+
+	ASSERT_EQ(-EAGAIN, net_read(self->fd, self->h, g, sizeof(g), NULL));
+	ASSERT_EQ(0, peer_send(self->pkt, self->mac, 100, 42));
+	/* Wait for it without taking it. */
+	for (i = 0; i < 500; i++) {
+		struct nabla_yield y = { .deadline_ns = mono_ns() + 10000000 };
+
+		ASSERT_EQ(0, nabla_call(self->fd, NABLA_YIELD, &y));
+		if (y.out_ready_set & (1ULL << self->h))
+			break;
+	}
+	ASSERT_LT(i, 500);
+
+	memset(&r, 0, sizeof(r));
+	r.handle = self->h;
+	r.buf = (uintptr_t)g;
+	r.len = sizeof(g);
+	r.out_len = 12345;
+	r.flags = 1;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_NET_READ, &r));
+	ASSERT_EQ(12345, r.out_len);
+	ASSERT_EQ(-EINVAL, net_read(self->fd, 1, g, sizeof(g), NULL));
+	ASSERT_EQ(-EINVAL, net_read(self->fd, 63, g, sizeof(g), NULL));
+	ASSERT_EQ(-EINVAL, net_read(self->fd, 0xffffffff, g, sizeof(g), NULL));
+	/* Too small a buffer, or a bad one: the frame stays queued. */
+	ASSERT_EQ(-EINVAL, net_read(self->fd, self->h, g, 99, NULL));
+	ASSERT_EQ(-EINVAL, net_read(self->fd, self->h, g, 0, NULL));
+	ASSERT_EQ(-EFAULT, net_read(self->fd, self->h, (void *)BAD_PTR, sizeof(g), NULL));
+	ASSERT_EQ(-EFAULT, net_read(self->fd, self->h, none, sizeof(g), NULL));
+	{
+		struct nabla_yield y = { 0 };
+
+		ASSERT_EQ(0, nabla_call(self->fd, NABLA_YIELD, &y));
+		ASSERT_EQ(1ULL << self->h, y.out_ready_set);
+	}
+	ASSERT_EQ(0, net_read(self->fd, self->h, g, 100, &len));
+	ASSERT_EQ(100, len);
+	ASSERT_EQ(42, frame_seq(g));
+	ASSERT_EQ(-EAGAIN, net_read(self->fd, self->h, g, sizeof(g), NULL));
+	munmap(none, 4096);
+}
+
+TEST_F(net, info_errors)
+{
+	struct nabla_net_info i;
+
+	memset(&i, 0, sizeof(i));
+	i.handle = self->h;
+	i.flags = 1;
+	i.out_mtu = 7;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_NET_INFO, &i));
+	ASSERT_EQ(7, i.out_mtu);
+	i.flags = 0;
+	i.handle = 1;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_NET_INFO, &i));
+	i.handle = 63;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_NET_INFO, &i));
+	ASSERT_EQ(7, i.out_mtu);
+}
+
+TEST_F(net, foreign_handles)
+{
+	char path[128], buf[512];
+	struct nabla_block_info bi = { 0 };
+	struct nabla_net_info ni = { 0 };
+	int file, hb;
+
+	file = tmpfile_create("net", 1 << 20, path, sizeof(path));
+	ASSERT_LE(0, file);
+	hb = attach_block(self->fd, file, "disk", NULL);
+	ASSERT_EQ(1, hb);
+	/* A block handle in net calls, a net handle in block calls. */
+	ASSERT_EQ(-EINVAL, net_write(self->fd, hb, buf, 60));
+	ASSERT_EQ(-EINVAL, net_read(self->fd, hb, buf, sizeof(buf), NULL));
+	ni.handle = hb;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_NET_INFO, &ni));
+	ASSERT_EQ(-EINVAL, block_io(self->fd, NABLA_BLOCK_READ, self->h, 0, buf, 512));
+	ASSERT_EQ(-EINVAL, block_io(self->fd, NABLA_BLOCK_WRITE, self->h, 0, buf, 512));
+	bi.handle = self->h;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_BLOCK_INFO, &bi));
+	/* Both work with their own. */
+	ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_READ, hb, 0, buf, 512));
+	ni.handle = self->h;
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_NET_INFO, &ni));
+	close(file);
+	unlink(path);
+}
+
+TEST_F(net, yield_wakes_on_arrival)
+{
+	struct nabla_yield y = { 0 };
+	uint64_t t0, t1;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int pkt = packet_open(PEER);
+
+		usleep(300000);
+		_exit(pkt < 0 || peer_send(pkt, self->mac, 60, 1));
+	}
+	t0 = mono_ns();
+	y.deadline_ns = t0 + 20000000000ULL;
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_YIELD, &y));
+	t1 = mono_ns();
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	ASSERT_EQ(1ULL << self->h, y.out_ready_set);
+	ASSERT_LT(t1 - t0, 10000000000ULL);	/* woken, not timed out */
+	ASSERT_LE(250000000ULL, t1 - t0);	/* not before the frame */
+
+	/* Queued already: no wait at all. */
+	y.deadline_ns = mono_ns() + 20000000000ULL;
+	t0 = mono_ns();
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_YIELD, &y));
+	ASSERT_LT(mono_ns() - t0, 2000000000ULL);
+	ASSERT_EQ(1ULL << self->h, y.out_ready_set);
+}
+
+struct yielder {
+	int fd;
+	uint64_t ready;
+	int err;
+};
+
+static void *yield_thread(void *arg)
+{
+	struct yielder *t = arg;
+	struct nabla_yield y = { .deadline_ns = mono_ns() + 20000000000ULL };
+
+	t->err = nabla_call(t->fd, NABLA_YIELD, &y);
+	t->ready = y.out_ready_set;
+	return NULL;
+}
+
+TEST_F(net, yield_wakes_other_thread)
+{
+	struct yielder t = { .fd = self->fd };
+	pthread_t th;
+
+	ASSERT_EQ(0, pthread_create(&th, NULL, yield_thread, &t));
+	usleep(200000);
+	ASSERT_EQ(0, peer_send(self->pkt, self->mac, 60, 3));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	ASSERT_EQ(0, t.err);
+	ASSERT_EQ(1ULL << self->h, t.ready);
+}
+
+TEST_F(net, rx_flood_bounded)
+{
+	const int flood = 1200;
+	long long slab0, slab1, queued, drops, peak;
+	uint32_t last = 0;
+	uint8_t g[FRAME_MAX];
+	uint64_t len;
+	int i, got = 0;
+
+	if (!self->dbg[0])
+		SKIP(return, "no debugfs");
+	slab0 = slab_kb();
+	for (i = 1; i <= flood; i++) {
+		ASSERT_EQ(0, peer_send(self->pkt, self->mac, FRAME_MAX, i));
+		if (i % 100 == 0)
+			usleep(10000);	/* let the backlog drain into the queue */
+	}
+	usleep(200000);
+	queued = debugfs_get(self->dbg, "net-service", "rx_queued");
+	peak = debugfs_get(self->dbg, "net-service", "rx_queue_peak");
+	drops = debugfs_get(self->dbg, "net-service", "rx_drops");
+	TH_LOG("queued %lld peak %lld drops %lld", queued, peak, drops);
+	ASSERT_EQ(NABLA_RX_QUEUE_LEN, queued);
+	ASSERT_EQ(NABLA_RX_QUEUE_LEN, peak);
+	ASSERT_LE(1, drops);
+	ASSERT_LE(drops, flood - NABLA_RX_QUEUE_LEN);
+
+	/* The oldest frames were kept, in order. */
+	while (!net_read(self->fd, self->h, g, sizeof(g), &len)) {
+		ASSERT_EQ(FRAME_MAX, len);
+		ASSERT_LT(last, frame_seq(g));
+		last = frame_seq(g);
+		got++;
+	}
+	ASSERT_EQ(NABLA_RX_QUEUE_LEN, got);
+	ASSERT_EQ(0, debugfs_get(self->dbg, "net-service", "rx_queued"));
+	slab1 = slab_kb();
+	TH_LOG("slab %lld KiB -> %lld KiB", slab0, slab1);
+	ASSERT_LT(slab1 - slab0, 1024);
+}
+
+TEST_F(net, link_deleted_while_attached)
+{
+	struct nabla_net_info i = { .handle = self->h };
+	struct nabla_yield y = { 0 };
+	uint8_t f[60];
+	int other;
+
+	ASSERT_EQ(0, peer_send(self->pkt, self->mac, 60, 1));
+	usleep(100000);
+	veth_destroy(GUEST);
+	frame_fill(f, sizeof(f), peer_mac, self->mac, 0);
+	ASSERT_EQ(-ENODEV, net_write(self->fd, self->h, f, sizeof(f)));
+	ASSERT_EQ(-ENODEV, net_read(self->fd, self->h, f, sizeof(f), NULL));
+	ASSERT_EQ(-ENODEV, nabla_call(self->fd, NABLA_NET_INFO, &i));
+	/* Queued frames went with it. */
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_YIELD, &y));
+	ASSERT_EQ(0, y.out_ready_set);
+	if (self->dbg[0])
+		ASSERT_EQ(0, debugfs_get(self->dbg, "net-service", "attached"));
+
+	/* The name can come back and be attached anew. */
+	ASSERT_EQ(0, veth_create(GUEST, PEER));
+	other = open(NABLA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, attach_net(other, GUEST, "again", NULL));
+	close(other);
+	/* The old handle stays dead. */
+	ASSERT_EQ(-ENODEV, net_write(self->fd, self->h, f, sizeof(f)));
+}
+
+TEST_HARNESS_MAIN
