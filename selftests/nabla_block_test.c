@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/nabla block devices, over three backends: a regular file (tmpfs),
+ * a RAM disk (/dev/ram0, brd) and a loop device over a file. Attach and
+ * its errors, byte-exact I/O read back through the context and, after it
+ * is closed, through a plain read of the file or device; every error of
+ * read, write and info; read-only attach; no partial writes.
+ */
+#include <linux/fs.h>
+#include <linux/loop.h>
+#include <sys/mman.h>
+
+#include "kselftest_harness.h"
+#include "nabla_test.h"
+
+#define FILE_SIZE	(8 << 20)
+#define RAM_DEV		"/dev/ram0"
+
+enum backend { BACKEND_FILE, BACKEND_RAM, BACKEND_LOOP };
+
+FIXTURE(block) {
+	int fd;			/* the context */
+	int file;		/* the backend, as opened for attach */
+	char path[128];		/* the backend's path */
+	char backing[128];	/* the loop device's file */
+	int loop;		/* the loop device, or -1 */
+	uint64_t size;
+	uint32_t h;
+	char dbg[256];
+};
+
+FIXTURE_VARIANT(block) {
+	enum backend backend;
+};
+
+FIXTURE_VARIANT_ADD(block, file) { .backend = BACKEND_FILE };
+FIXTURE_VARIANT_ADD(block, ram) { .backend = BACKEND_RAM };
+FIXTURE_VARIANT_ADD(block, loop) { .backend = BACKEND_LOOP };
+
+/* A free loop device over a new file; its fd, or -errno. */
+static int loop_setup(char *path, size_t pathsz, char *backing, size_t bsz)
+{
+	int ctl, n, dev, file;
+
+	file = tmpfile_create("loop", FILE_SIZE, backing, bsz);
+	if (file < 0)
+		return file;
+	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		goto err;
+	n = ioctl(ctl, LOOP_CTL_GET_FREE);
+	close(ctl);
+	if (n < 0)
+		goto err;
+	snprintf(path, pathsz, "/dev/loop%d", n);
+	dev = open(path, O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		goto err;
+	if (ioctl(dev, LOOP_SET_FD, file)) {
+		close(dev);
+		goto err;
+	}
+	close(file);
+	return dev;
+err:
+	n = -errno;
+	close(file);
+	unlink(backing);
+	return n;
+}
+
+/* Open the backend (file or device node) again in @mode. */
+static int backend_open(FIXTURE_DATA(block) *self, enum backend b, int mode)
+{
+	(void)b;
+	return open(self->path, mode | O_CLOEXEC);
+}
+
+FIXTURE_SETUP(block)
+{
+	int h;
+
+	self->fd = -1;
+	self->file = -1;
+	self->loop = -1;
+	NABLA_OPEN_OR_SKIP(self->fd);
+	switch (variant->backend) {
+	case BACKEND_FILE:
+		self->file = tmpfile_create("block", FILE_SIZE, self->path,
+					    sizeof(self->path));
+		ASSERT_LE(0, self->file);
+		self->size = FILE_SIZE;
+		break;
+	case BACKEND_RAM:
+		snprintf(self->path, sizeof(self->path), RAM_DEV);
+		self->file = open(RAM_DEV, O_RDWR | O_CLOEXEC);
+		if (self->file < 0)
+			SKIP(return, RAM_DEV ": %s (brd not loaded?)", strerror(errno));
+		ASSERT_EQ(0, ioctl(self->file, BLKGETSIZE64, &self->size));
+		break;
+	case BACKEND_LOOP:
+		self->loop = loop_setup(self->path, sizeof(self->path),
+					self->backing, sizeof(self->backing));
+		if (self->loop < 0)
+			SKIP(return, "no loop device: %s", strerror(-self->loop));
+		self->file = dup(self->loop);
+		self->size = FILE_SIZE;
+		break;
+	}
+	h = attach_block(self->fd, self->file, "disk", NULL);
+	ASSERT_EQ(0, h);
+	self->h = h;
+	/* The context keeps its own reference. */
+	close(self->file);
+	self->file = -1;
+	if (ctx_debugfs_dir(getpid(), self->dbg, sizeof(self->dbg)))
+		self->dbg[0] = 0;
+}
+
+FIXTURE_TEARDOWN(block)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->file >= 0)
+		close(self->file);
+	if (self->loop >= 0) {
+		ioctl(self->loop, LOOP_CLR_FD);
+		close(self->loop);
+		unlink(self->backing);
+	}
+	if (variant->backend == BACKEND_FILE)
+		unlink(self->path);
+}
+
+static void pattern(uint8_t *buf, size_t len, uint64_t offset, uint8_t salt)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (uint8_t)((offset + i) * 131 + (offset + i) / 4096 + salt);
+}
+
+TEST_F(block, info)
+{
+	struct nabla_block_info i = { .handle = self->h };
+
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_BLOCK_INFO, &i));
+	ASSERT_EQ(self->size, i.out_capacity);
+	ASSERT_EQ(NABLA_BLOCK_SIZE, i.out_block_size);
+	ASSERT_EQ(0, i.out_flags);
+
+	memset(&i, 0, sizeof(i));
+	i.handle = self->h;
+	i.flags = 1;
+	i.out_capacity = 9;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_BLOCK_INFO, &i));
+	ASSERT_EQ(9, i.out_capacity);
+	i.flags = 0;
+	i.handle = 1;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_BLOCK_INFO, &i));
+	i.handle = 63;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_BLOCK_INFO, &i));
+	i.handle = 0xffffffff;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_BLOCK_INFO, &i));
+	ASSERT_EQ(9, i.out_capacity);
+}
+
+struct io_case {
+	uint64_t offset;
+	uint64_t len;
+};
+
+TEST_F(block, roundtrip_and_plain_read)
+{
+	const struct io_case cases[] = {
+		{ 0, 512 },
+		{ 512, 4096 },
+		{ 4096 + 512, 3 * 512 },		/* across a page */
+		{ 65536, NABLA_BLOCK_MAX_IO },		/* the largest */
+		{ 3 << 20, 8192 + 512 },
+		{ self->size - 512, 512 },		/* the last block */
+		{ self->size - NABLA_BLOCK_MAX_IO, NABLA_BLOCK_MAX_IO },
+	};
+	uint8_t *w = malloc(NABLA_BLOCK_MAX_IO), *r = malloc(NABLA_BLOCK_MAX_IO);
+	unsigned int i;
+	int fd;
+
+	ASSERT_TRUE(w && r);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pattern(w, cases[i].len, cases[i].offset, i);
+		ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_WRITE, self->h,
+				      cases[i].offset, w, cases[i].len));
+		memset(r, 0, cases[i].len);
+		ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_READ, self->h,
+				      cases[i].offset, r, cases[i].len));
+		ASSERT_EQ(0, memcmp(w, r, cases[i].len));
+	}
+	if (self->dbg[0]) {
+		ASSERT_EQ(7, debugfs_get(self->dbg, "block-disk", "writes"));
+		ASSERT_EQ(7, debugfs_get(self->dbg, "block-disk", "reads"));
+		ASSERT_EQ(0, debugfs_get(self->dbg, "block-disk", "errors"));
+	}
+
+	/* After the context is gone, a plain read sees the same bytes. */
+	close(self->fd);
+	self->fd = -1;
+	fd = backend_open(self, variant->backend, O_RDONLY);
+	ASSERT_LE(0, fd);
+	/* Later cases overwrote parts of earlier ones: check in reverse. */
+	for (i = sizeof(cases) / sizeof(cases[0]); i-- > 0;) {
+		uint64_t off = cases[i].offset, len = cases[i].len;
+		unsigned int j;
+		bool overwritten = false;
+
+		for (j = i + 1; j < sizeof(cases) / sizeof(cases[0]); j++)
+			if (cases[j].offset < off + len &&
+			    off < cases[j].offset + cases[j].len)
+				overwritten = true;
+		if (overwritten)
+			continue;
+		pattern(w, len, off, i);
+		ASSERT_EQ((ssize_t)len, pread(fd, r, len, off));
+		ASSERT_EQ(0, memcmp(w, r, len));
+	}
+	close(fd);
+	free(w);
+	free(r);
+}
+
+TEST_F(block, sees_earlier_buffered_writes)
+{
+	uint8_t w[4096], r[4096];
+	int fd, other;
+
+	/* Written through the page cache before attach: bios must see it. */
+	close(self->fd);
+	self->fd = -1;
+	fd = backend_open(self, variant->backend, O_RDWR);
+	ASSERT_LE(0, fd);
+	pattern(w, sizeof(w), 8192, 77);
+	ASSERT_EQ((ssize_t)sizeof(w), pwrite(fd, w, sizeof(w), 8192));
+	other = open(NABLA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, attach_block(other, fd, "again", NULL));
+	ASSERT_EQ(0, block_io(other, NABLA_BLOCK_READ, 0, 8192, r, sizeof(r)));
+	ASSERT_EQ(0, memcmp(w, r, sizeof(r)));
+	close(other);
+	close(fd);
+}
+
+TEST_F(block, io_errors)
+{
+	uint8_t *buf = malloc(NABLA_BLOCK_MAX_IO + 4096);
+	const unsigned long cmds[] = { NABLA_BLOCK_READ, NABLA_BLOCK_WRITE };
+	struct nabla_block_io io;
+	unsigned int c;
+
+	ASSERT_NE(NULL, buf);
+	memset(buf, 0, NABLA_BLOCK_MAX_IO + 4096);
+	for (c = 0; c < 2; c++) {
+		unsigned long cmd = cmds[c];
+
+		memset(&io, 0, sizeof(io));
+		io.handle = self->h;
+		io.buf = (uintptr_t)buf;
+		io.len = 512;
+		io.flags = 1;
+		ASSERT_EQ(-EINVAL, nabla_call(self->fd, cmd, &io));
+		io.flags = 1U << 31;
+		ASSERT_EQ(-EINVAL, nabla_call(self->fd, cmd, &io));
+		ASSERT_EQ(-EINVAL, block_io(self->fd, cmd, 1, 0, buf, 512));
+		ASSERT_EQ(-EINVAL, block_io(self->fd, cmd, 63, 0, buf, 512));
+		ASSERT_EQ(-EINVAL, block_io(self->fd, cmd, 0xffffffff, 0, buf, 512));
+		/* misaligned */
+		ASSERT_EQ(-EINVAL, block_io(self->fd, cmd, self->h, 1, buf, 512));
+		ASSERT_EQ(-EINVAL, block_io(self->fd, cmd, self->h, 511, buf, 512));
+		ASSERT_EQ(-EINVAL, block_io(self->fd, cmd, self->h, 0, buf, 1));
+		ASSERT_EQ(-EINVAL, block_io(self->fd, cmd, self->h, 0, buf, 513));
+		ASSERT_EQ(-EINVAL, block_io(self->fd, cmd, self->h, 0, buf, 0));
+		/* too long, out of range, overflowing */
+		ASSERT_EQ(-EINVAL, block_io(self->fd, cmd, self->h, 0, buf,
+					    NABLA_BLOCK_MAX_IO + 512));
+		ASSERT_EQ(-EINVAL, block_io(self->fd, cmd, self->h, self->size, buf, 512));
+		ASSERT_EQ(-EINVAL, block_io(self->fd, cmd, self->h, self->size - 512, buf, 1024));
+		ASSERT_EQ(-EINVAL, block_io(self->fd, cmd, self->h, 0xfffffffffffffe00ULL, buf, 1024));
+		ASSERT_EQ(-EINVAL, block_io(self->fd, cmd, self->h, 0xfffffffffffffe00ULL, buf, 512));
+		ASSERT_EQ(-EINVAL, block_io(self->fd, cmd, self->h, 512, buf, 0xfffffffffffffe00ULL));
+		/* bad buffers */
+		ASSERT_EQ(-EFAULT, block_io(self->fd, cmd, self->h, 0, (void *)BAD_PTR, 512));
+		ASSERT_EQ(-EFAULT, block_io(self->fd, cmd, self->h, 0, NULL, 512));
+	}
+	if (self->dbg[0]) {
+		/* Those that named the handle, read and write. */
+		ASSERT_EQ(2 * 13, debugfs_get(self->dbg, "block-disk", "errors"));
+		ASSERT_EQ(0, debugfs_get(self->dbg, "block-disk", "writes"));
+	}
+	free(buf);
+}
+
+TEST_F(block, no_partial_write)
+{
+	uint8_t *map, a[8192], r[8192];
+
+	/* A buffer whose second page faults: nothing is written. */
+	map = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	pattern(a, sizeof(a), 0, 1);
+	ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_WRITE, self->h, 0, a, sizeof(a)));
+	memset(map, 0xee, 8192);
+	ASSERT_EQ(0, mprotect(map + 4096, 4096, PROT_NONE));
+	ASSERT_EQ(-EFAULT, block_io(self->fd, NABLA_BLOCK_WRITE, self->h, 0, map, 8192));
+	ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_READ, self->h, 0, r, sizeof(r)));
+	ASSERT_EQ(0, memcmp(a, r, sizeof(r)));
+	/* A read into it fails too, and the first page is not trusted. */
+	ASSERT_EQ(-EFAULT, block_io(self->fd, NABLA_BLOCK_READ, self->h, 0, map, 8192));
+	munmap(map, 8192);
+}
+
+TEST_F(block, read_only)
+{
+	struct nabla_attach_block a = { 0 };
+	struct nabla_block_info i = { 0 };
+	uint8_t buf[512];
+	int ro, other;
+
+	ro = backend_open(self, variant->backend, O_RDONLY);
+	ASSERT_LE(0, ro);
+	other = open(NABLA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, attach_block(other, ro, "ro", &a));
+	close(ro);
+	ASSERT_EQ(NABLA_BLOCK_F_RDONLY, a.out_flags);
+	ASSERT_EQ(self->size, a.out_capacity);
+	ASSERT_EQ(NABLA_BLOCK_SIZE, a.out_block_size);
+	i.handle = 0;
+	ASSERT_EQ(0, nabla_call(other, NABLA_BLOCK_INFO, &i));
+	ASSERT_EQ(NABLA_BLOCK_F_RDONLY, i.out_flags);
+	ASSERT_EQ(0, block_io(other, NABLA_BLOCK_READ, 0, 0, buf, 512));
+	ASSERT_EQ(-EBADF, block_io(other, NABLA_BLOCK_WRITE, 0, 0, buf, 512));
+	close(other);
+}
+
+static int attach_fails(int fd, struct nabla_attach_block *a)
+{
+	int err;
+
+	a->out_handle = 0xdeadbeef;
+	a->out_capacity = 0xdeadbeef;
+	err = nabla_call(fd, NABLA_ATTACH_BLOCK, a);
+	if (a->out_handle != 0xdeadbeef || a->out_capacity != 0xdeadbeef)
+		return 1;
+	return err;
+}
+
+static void attach_template(struct nabla_attach_block *a, int fd)
+{
+	memset(a, 0, sizeof(*a));
+	a->fd = fd;
+	strcpy(a->name, "other");
+}
+
+TEST_F(block, attach_errors)
+{
+	struct nabla_attach_block a;
+	int good, wr, p[2], null, dir, path;
+
+	good = backend_open(self, variant->backend, O_RDWR);
+	ASSERT_LE(0, good);
+	attach_template(&a, good);
+	a.flags = 1;
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a, good);
+	a.flags = 1U << 31;
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a, good);
+	a.reserved[0] = 1;
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a, good);
+	a.reserved[1] = 1;
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a, good);
+	a.name[0] = 0;
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a, good);
+	memset(a.name, 'x', sizeof(a.name));
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a, good);
+	strcpy(a.name, "bad name");
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a, good);
+	strcpy(a.name, "disk");		/* the fixture's */
+	EXPECT_EQ(-EEXIST, attach_fails(self->fd, &a));
+
+	attach_template(&a, -1);
+	EXPECT_EQ(-EBADF, attach_fails(self->fd, &a));
+	attach_template(&a, 9999);
+	EXPECT_EQ(-EBADF, attach_fails(self->fd, &a));
+	wr = backend_open(self, variant->backend, O_WRONLY);
+	ASSERT_LE(0, wr);
+	attach_template(&a, wr);	/* cannot be read */
+	EXPECT_EQ(-EBADF, attach_fails(self->fd, &a));
+	close(wr);
+	path = open(self->path, O_PATH | O_CLOEXEC);
+	ASSERT_LE(0, path);
+	attach_template(&a, path);
+	EXPECT_EQ(-EBADF, attach_fails(self->fd, &a));
+	close(path);
+
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	attach_template(&a, p[0]);
+	EXPECT_EQ(-ENOTBLK, attach_fails(self->fd, &a));
+	close(p[0]);
+	close(p[1]);
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	attach_template(&a, null);
+	EXPECT_EQ(-ENOTBLK, attach_fails(self->fd, &a));
+	close(null);
+	dir = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	attach_template(&a, dir);
+	EXPECT_EQ(-ENOTBLK, attach_fails(self->fd, &a));
+	close(dir);
+	attach_template(&a, self->fd);	/* /dev/nabla itself */
+	EXPECT_EQ(-ENOTBLK, attach_fails(self->fd, &a));
+
+	/* Nothing changed: the next device is handle 1. */
+	attach_template(&a, good);
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_ATTACH_BLOCK, &a));
+	ASSERT_EQ(1, a.out_handle);
+	close(good);
+}
+
+TEST_F(block, enospc)
+{
+	struct nabla_attach_block a;
+	char name[16];
+	int i, good;
+
+	if (variant->backend != BACKEND_FILE)
+		SKIP(return, "once is enough (file backend)");
+	good = backend_open(self, variant->backend, O_RDWR);
+	ASSERT_LE(0, good);
+	/* Handle 0 is the fixture's; fill 1..62. */
+	for (i = 1; i < NABLA_MAX_DEVICES; i++) {
+		snprintf(name, sizeof(name), "d%d", i);
+		ASSERT_EQ(i, attach_block(self->fd, good, name, NULL));
+	}
+	attach_template(&a, good);
+	EXPECT_EQ(-ENOSPC, attach_fails(self->fd, &a));
+	/* Every one works, the last one too. */
+	{
+		uint8_t w[512], r[512];
+
+		pattern(w, sizeof(w), 0, 9);
+		ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_WRITE, 62, 0, w, 512));
+		ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_READ, 1, 0, r, 512));
+		ASSERT_EQ(0, memcmp(w, r, 512));
+	}
+	close(good);
+}
+
+TEST_HARNESS_MAIN
