@@ -123,9 +123,9 @@ static bool allowed_by_number(const char *backend, long nr)
  * Control: does this kernel apply seccomp to syscall @nr at all? A child
  * installs a filter that kills everything but exit_group and makes the
  * call. Some calls are passed through seccomp by the kernel itself, so no
- * filter can stop them: uretprobe (335 on x86_64; since 6.14 and in 6.12.y)
- * which raises SIGILL unless made from a uretprobe trampoline, and on
- * newer kernels uprobe (336).
+ * filter can stop them: on recent kernels (the test host's 6.12 included)
+ * uretprobe (335 on x86_64), which raises SIGILL unless made from a
+ * uretprobe trampoline, and uprobe (336).
  */
 static bool kernel_filters(long nr)
 {
