@@ -38,7 +38,7 @@ apt_dep() {
 # No ABI number is written down anywhere: it comes from the meta-packages.
 kernel_resolve() {
 	KNAME=$1
-	KBOOT_TIMEOUT=120
+	KBOOT_TIMEOUT=420
 	case "$1" in
 	6.1)	kernel_resolve_deb linux-image-cloud-amd64 ;;
 	6.12)	kernel_resolve_deb linux-image-6.12-cloud-amd64 ;;
@@ -50,7 +50,7 @@ kernel_resolve() {
 		KMODS=
 		KREL=$(sed -n 's/^- Kernel release: `\([^`]*\)`.*/\1/p' \
 			"$DEBUG_KERNEL_DIR/README.md" 2>/dev/null)
-		KBOOT_TIMEOUT=600
+		KBOOT_TIMEOUT=1200
 		;;
 	*)	die "unknown kernel '$1' (known: 6.1 6.12 debug-6.12)" ;;
 	esac
@@ -79,4 +79,21 @@ kernel_resolve_deb() {
 	KIMAGE=$KROOT/boot/vmlinuz-$KREL
 	KDIR=$KROOT/usr/src/linux-headers-$KREL
 	KMODS=$KROOT/lib/modules/$KREL
+}
+
+# Several people (or make check and someone's single test) may use the test
+# host of one tree at once. Locks, always taken in this order:
+#   kernel-K  one test-host run of kernel K at a time (its initramfs, its log)
+#   build     one build at a time of what .build/ shares (stage, modules)
+# lock FD NAME / unlock FD. They live in .cache/locks, which make clean keeps.
+lock() {
+	mkdir -p "$CACHE/locks"
+	eval "exec $1>\"\$CACHE/locks/$2\""
+	if ! flock -n "$1"; then
+		say "$(basename "$0"): waiting for another run holding $2"
+		flock "$1"
+	fi
+}
+unlock() {
+	eval "exec $1>&-"
 }
