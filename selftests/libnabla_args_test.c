@@ -107,6 +107,20 @@ TEST_F(args, missing_block_file)
 	REFUSED("cannot open '/nonexistent/disk.img'",
 		"--block:b0=/nonexistent/disk.img");
 	REFUSED("malformed '--block:b0='", "--block:b0=");
+	REFUSED("cannot open '/tmp': Is a directory", "--block:b0=/tmp");
+}
+
+TEST_F(args, block_not_a_file_or_device)
+{
+	char fifo[96], arg[128], needle[160];
+
+	snprintf(fifo, sizeof(fifo), "%s.fifo", self->file);
+	ASSERT_EQ(0, mkfifo(fifo, 0600));
+	snprintf(arg, sizeof(arg), "--block:b0=%s", fifo);
+	snprintf(needle, sizeof(needle),
+		 "'%s' is neither a regular file nor a block device", fifo);
+	REFUSED(needle, arg);
+	unlink(fifo);
 }
 
 TEST_F(args, bad_mem_and_backend)

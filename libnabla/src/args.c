@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -243,10 +244,12 @@ static int add_block(struct nabla_config *cfg, const char *arg)
 
 /*
  * Open every block file read/write, or read-only where writing is not
- * allowed (then writes fail with SOLO5_R_EUNSPEC).
+ * allowed (then writes fail with SOLO5_R_EUNSPEC). Only regular files and
+ * block devices, as the module takes.
  */
 static int open_blocks(struct nabla_config *cfg)
 {
+	struct stat st;
 	unsigned int i;
 
 	for (i = 0; i < cfg->nblock; i++) {
@@ -260,6 +263,16 @@ static int open_blocks(struct nabla_config *cfg)
 		if (blk->fd < 0) {
 			nabla_err("block device '%s': cannot open '%s': %s",
 				  blk->name, blk->path, strerror(errno));
+			return -1;
+		}
+		if (fstat(blk->fd, &st)) {
+			nabla_err("block device '%s': cannot stat '%s': %s",
+				  blk->name, blk->path, strerror(errno));
+			return -1;
+		}
+		if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+			nabla_err("block device '%s': '%s' is neither a regular "
+				  "file nor a block device", blk->name, blk->path);
 			return -1;
 		}
 	}
