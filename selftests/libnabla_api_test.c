@@ -39,6 +39,7 @@ FIXTURE_SETUP(api)
 
 FIXTURE_TEARDOWN(api)
 {
+	umount2(self->file, MNT_DETACH);	/* block_read_only's bind mount */
 	unlink(self->file);
 }
 
@@ -253,6 +254,32 @@ TEST_F(api, yield_survives_stop_and_continue)
 	ASSERT_TRUE(app_exited(&app, 0)) LOG_APP(&app);
 	ASSERT_TRUE(app_value(&app, "elapsed_ns", &elapsed));
 	EXPECT_LE(1500ULL * 1000000, elapsed);
+}
+
+/*
+ * A block file that can only be opened read-only (a read-only bind mount,
+ * in this test's own mount namespace): reads work, writes fail with
+ * SOLO5_R_EUNSPEC, and nothing is killed.
+ */
+TEST_F(api, block_read_only)
+{
+	const char *args[] = { variant->backend, "--mem=1", self->block_arg,
+			       "--", "write", NULL };
+	unsigned long long wr, rd;
+	struct nabla_app app;
+
+	NEED_BACKEND();
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount(self->file, self->file, NULL, MS_BIND, NULL) ||
+	    mount(NULL, self->file, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL))
+		SKIP(return, "cannot make a read-only bind mount: %s",
+		     strerror(errno));
+	app_run(&app, "block", args, 0, RUN_MS);
+	ASSERT_TRUE(app_exited(&app, 0)) LOG_APP(&app);
+	EXPECT_TRUE(app_value(&app, "write_result", &wr) &&
+		    wr == 3 /* SOLO5_R_EUNSPEC */) LOG_APP(&app);
+	EXPECT_TRUE(app_value(&app, "read_result", &rd) && rd == 0);
 }
 
 TEST_F(api, block_bad_io_refused)
