@@ -12,12 +12,17 @@
 # The application is 10.77.<n>.2/24 with the MAC 02:6e:62:00:<n>:02, fixed
 # so that restarts do not leave stale neighbour entries behind.
 
+# Where the applications are: $NABLA_EXAMPLES/<name>/<name>. Default: the
+# test host's install, else the examples/ directory this file lives under
+# (found from the sourcing script: examples/demo.sh or examples/tests/*).
 : "${NABLA_EXAMPLES:=}"
 if [ -z "$NABLA_EXAMPLES" ]; then
 	if [ -d /opt/nabla/examples/kv ]; then
 		NABLA_EXAMPLES=/opt/nabla/examples
 	else
-		NABLA_EXAMPLES=$(cd "$(dirname "$0")/.." && pwd)
+		for d in "$(dirname "$0")" "$(dirname "$0")/.."; do
+			[ -d "$d/kv" ] && NABLA_EXAMPLES=$(cd "$d" && pwd) && break
+		done
 	fi
 fi
 
@@ -128,7 +133,9 @@ app_kill() {
 		[ "$ak_p" = "$APP_PID" ] || ak_rest="$ak_rest $ak_p"
 	done
 	PIDS=$ak_rest
-	ip neigh flush dev "${LINKS##* }" 2>/dev/null
+	for ak_l in $LINKS; do
+		ip neigh flush dev "$ak_l" 2>/dev/null
+	done
 	return 0
 }
 
