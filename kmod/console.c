@@ -7,9 +7,9 @@
  * from several threads. It is a mutex because writing to the sink sleeps.
  * Setup calls (set, seal) hold ctx->setup_lock around it.
  *
- * Sinks: a file is written with kernel_write() from a page-sized bounce
- * buffer, looping until every byte is written (a pipe or a terminal may
- * take less than offered). The kernel log gets whole lines, prefixed with
+ * Sinks: a file is written from a page-sized bounce buffer (the user's
+ * bytes are copied first, so a bad buffer fails before anything is
+ * written), with the file's ->write_iter(), until every byte is written. The kernel log gets whole lines, prefixed with
  * the context id; a partial line waits for its end (or the release).
  */
 #include <linux/file.h>
@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 
 #include "console.h"
 #include "dev.h"
@@ -90,7 +91,8 @@ static int nabla_console_file_ok(struct file *file)
 {
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;
-	if (!(file->f_mode & FMODE_CAN_WRITE) || nabla_is_nabla_file(file))
+	if (!(file->f_mode & FMODE_CAN_WRITE) || !file->f_op->write_iter ||
+	    nabla_is_nabla_file(file))
 		return -EINVAL;
 	return 0;
 }
@@ -156,25 +158,32 @@ void nabla_console_seal(struct nabla_ctx *ctx)
 			      file);
 }
 
-/* Write all of @len bytes of the bounce buffer to @file. */
-static int nabla_console_write_file(struct file *file, const char *buf,
-				    size_t len)
+/*
+ * Write all of @len bytes of the bounce buffer to @file with its own
+ * ->write_iter(), looping: a pipe or a terminal may take less than offered.
+ * Not kernel_write(): it refuses files that have ->write as well (such as
+ * /dev/null on 6.1), and it adds the VFS checks that were made when the
+ * sink was opened and chosen (permissions) or do not apply (fsnotify).
+ */
+static int nabla_console_write_file(struct file *file, char *buf, size_t len)
 {
-	loff_t pos = file->f_pos;
-	/* Streams (pipes, terminals, sockets) have no position. */
-	loff_t *ppos = (file->f_mode & FMODE_STREAM) ? NULL : &pos;
-	ssize_t n;
+	struct kvec kv = { .iov_base = buf, .iov_len = len };
+	struct iov_iter iter;
+	struct kiocb kiocb;
 
-	while (len) {
-		n = kernel_write(file, buf, len, ppos);
-		if (n <= 0)
-			return -EIO;
-		buf += n;
-		len -= n;
-	}
-	if (ppos)
-		file->f_pos = pos;
-	return 0;
+	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, len);
+	init_sync_kiocb(&kiocb, file);
+	/* Streams (pipes, sockets) have no position. */
+	if (!(file->f_mode & FMODE_STREAM))
+		kiocb.ki_pos = file->f_pos;
+	file_start_write(file);
+	while (iov_iter_count(&iter))
+		if (file->f_op->write_iter(&kiocb, &iter) <= 0)
+			break;
+	file_end_write(file);
+	if (!(file->f_mode & FMODE_STREAM))
+		file->f_pos = kiocb.ki_pos;
+	return iov_iter_count(&iter) ? -EIO : 0;
 }
 
 static int nabla_console_copy(struct nabla_ctx *ctx, struct file *file,

@@ -319,6 +319,38 @@ TEST_F(dev, console_errors)
 	munmap(none, 4096);
 }
 
+TEST_F(dev, console_to_dev_null)
+{
+	struct nabla_set_console sc = { 0 };
+	static char big[NABLA_CONSOLE_MAX];
+
+	/* /dev/null has both ->write and ->write_iter: kernel_write() would refuse it. */
+	sc.fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, sc.fd);
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+	close(sc.fd);
+	ASSERT_EQ(0, console_write(self->fd, "gone\n", 5));
+	ASSERT_EQ(0, console_write(self->fd, big, sizeof(big)));
+}
+
+TEST_F(dev, console_to_regular_file_appends)
+{
+	struct nabla_set_console sc = { 0 };
+	char path[128], out[16];
+	int f;
+
+	f = tmpfile_create("console", 0, path, sizeof(path));
+	ASSERT_LE(0, f);
+	sc.fd = f;
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+	ASSERT_EQ(0, console_write(self->fd, "abc", 3));
+	ASSERT_EQ(0, console_write(self->fd, "def", 3));
+	ASSERT_EQ(6, pread(f, out, sizeof(out), 0));
+	ASSERT_EQ(0, memcmp(out, "abcdef", 6));
+	close(f);
+	unlink(path);
+}
+
 TEST_F(dev, console_kmsg)
 {
 	struct nabla_set_console sc = { .fd = -1, .flags = NABLA_CONSOLE_F_KMSG };
