@@ -9,8 +9,9 @@
  *
  * Sinks: a file is written from a page-sized bounce buffer (the user's
  * bytes are copied first, so a bad buffer fails before anything is
- * written), with the file's ->write_iter(), until every byte is written. The kernel log gets whole lines, prefixed with
- * the context id; a partial line waits for its end (or the release).
+ * written), with the file's ->write_iter(), until every byte is written.
+ * The kernel log gets whole lines, prefixed with the context id; a partial
+ * line waits for its end (or the release).
  */
 #include <linux/file.h>
 #include <linux/fs.h>
