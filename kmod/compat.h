@@ -12,6 +12,7 @@
 #include <linux/netdevice.h>
 
 /* 6.5 moved the GSO helpers out of netdevice.h. */
+/* checkpatch: LINUX_VERSION_CODE: one source for 6.1 and 6.12 */
 #if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
 #include <net/gso.h>
 #endif
@@ -23,6 +24,7 @@
  */
 static inline struct block_device *nabla_file_bdev(struct file *file)
 {
+/* checkpatch: LINUX_VERSION_CODE: one source for 6.1 and 6.12 */
 #if KERNEL_VERSION(6, 9, 0) <= LINUX_VERSION_CODE
 	return file_bdev(file);
 #else

@@ -62,6 +62,7 @@
 #define NABLA_IFNAME_SIZE	16	/* IFNAMSIZ */
 #define NABLA_BLOCK_SIZE	512
 /* Largest single transfer; libnabla splits larger requests. */
+/* checkpatch: BIT_MACRO: BIT() is not part of the uapi */
 #define NABLA_BLOCK_MAX_IO	(1U << 20)
 #define NABLA_CONSOLE_MAX	65536
 /* Frames queued per net device before new arrivals are dropped. */
@@ -87,6 +88,7 @@ struct nabla_version {
  * is not the interface's. With NABLA_NET_F_MAC, @mac is the guest MAC
  * (unicast); otherwise a random locally administered one is made.
  */
+/* checkpatch: BIT_MACRO: BIT() is not part of the uapi */
 #define NABLA_NET_F_MAC		(1U << 0)
 #define NABLA_NET_F_ALL		(NABLA_NET_F_MAC)
 
@@ -111,6 +113,7 @@ struct nabla_attach_net {
  * was not opened for writing, out_flags has NABLA_BLOCK_F_RDONLY and
  * NABLA_BLOCK_WRITE on the handle fails with -EBADF.
  */
+/* checkpatch: BIT_MACRO: BIT() is not part of the uapi */
 #define NABLA_BLOCK_F_RDONLY	(1U << 0)
 
 struct nabla_attach_block {
@@ -131,6 +134,7 @@ struct nabla_attach_block {
  * this call, NABLA_SEAL takes the sealing process's fd 1, and a console
  * write before any sink is chosen goes to the caller's fd 1.
  */
+/* checkpatch: BIT_MACRO: BIT() is not part of the uapi */
 #define NABLA_CONSOLE_F_KMSG	(1U << 0)
 #define NABLA_CONSOLE_F_ALL	(NABLA_CONSOLE_F_KMSG)
 
