@@ -86,7 +86,7 @@ struct nabla_device {
 	bool rdonly;
 };
 
-NABLA_LOCAL extern struct nabla_device nabla_devices[NABLA_MAX_DEVICES];
+extern NABLA_LOCAL struct nabla_device nabla_devices[NABLA_MAX_DEVICES];
 
 /*
  * The confined operations of a backend. Each returns 0 or -errno, as the
@@ -104,9 +104,9 @@ struct nabla_ops {
 			 uint8_t *buf, size_t len);
 };
 
-NABLA_LOCAL extern const struct nabla_ops *nabla_ops;
-NABLA_LOCAL extern const struct nabla_ops nabla_dev_ops;
-NABLA_LOCAL extern const struct nabla_ops nabla_sys_ops;
+extern NABLA_LOCAL const struct nabla_ops *nabla_ops;
+extern NABLA_LOCAL const struct nabla_ops nabla_dev_ops;
+extern NABLA_LOCAL const struct nabla_ops nabla_sys_ops;
 
 /* start-up, in start.c */
 NABLA_LOCAL void nabla_err(const char *fmt, ...)
@@ -130,11 +130,11 @@ struct nabla_setup {
 	long (*seal)(void);
 };
 
-NABLA_LOCAL extern const struct nabla_setup nabla_dev_setup;
-NABLA_LOCAL extern const struct nabla_setup nabla_sys_setup;
+extern NABLA_LOCAL const struct nabla_setup nabla_dev_setup;
+extern NABLA_LOCAL const struct nabla_setup nabla_sys_setup;
 
 /* dev_setup.c: the /dev/nabla fd, for the filter and libnabla_device_fd() */
-NABLA_LOCAL extern int nabla_dev_fd;
+extern NABLA_LOCAL int nabla_dev_fd;
 
 /* filter.c */
 NABLA_LOCAL int nabla_filter_build(const struct nabla_setup *setup);

@@ -22,8 +22,10 @@
 #include "internal.h"
 #include "raw.h"
 
-/* How much stack to fault in, so that the confined run does not take page
- * faults for it; capped at a quarter of RLIMIT_STACK. */
+/*
+ * How much stack to fault in, so that the confined run does not take page
+ * faults for it; capped at a quarter of RLIMIT_STACK.
+ */
 #define NABLA_STACK_PREFAULT	(512 * 1024)
 
 static const char *nabla_prog = "libnabla";
@@ -88,8 +90,9 @@ static void prefault_stack(void)
  * an unprivileged filter, harmless as root), install the filter, run the
  * application. Nothing here may use libc.
  */
-static __attribute__((noreturn)) void run_confined(
-	const struct nabla_setup *setup, const struct solo5_start_info *info)
+static __attribute__((noreturn))
+void run_confined(const struct nabla_setup *setup,
+		  const struct solo5_start_info *info)
 {
 	if (setup->seal() < 0) {
 		raw_err("sealing the device failed");
