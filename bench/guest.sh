@@ -1,0 +1,352 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# guest.sh: the benchmark inside the test host (busybox sh, run by
+# bench/run through testhost/run). Every row of both backends runs in this
+# one boot. Results go to a tar archive written raw onto the virtio disk
+# OUT_DEV, which bench/run unpacks on the host.
+#
+#   guest.sh OUT_DEV REPS [WORKLOADS]
+#
+# WORKLOADS (default: "speed ping blk-dev blk-file httpd kv"):
+#   speed     the speed rows (bench/apps/speed), nop tracer, REPS runs of
+#             each backend, alternating
+#   ping      pingd answering 300 busybox pings
+#   blk-dev   blkloop, 300 4 KiB writes and reads on /dev/ram0 (brd)
+#   blk-file  the same on a file in tmpfs
+#   httpd     examples/httpd under 300 curl requests (one connection each)
+#   kv        examples/kv under 300 redis-cli SETs
+# Isolation workloads run REPS times under each backend, traced with
+# function_graph (funcgraph-irqs off) on the workload's threads only, from
+# after its banner and a warm-up until the load has been answered.
+
+OUT_DEV=${1:?usage: guest.sh OUT_DEV REPS [WORKLOADS]}
+REPS=${2:-3}
+WORKLOADS=${3:-speed ping blk-dev blk-file httpd kv}
+BENCH=/opt/nabla/bench
+EX=/opt/nabla/examples
+T=/sys/kernel/tracing
+OUT=/tmp/bench-out
+COUNT=300
+IP=/usr/sbin/ip
+
+mkdir -p "$OUT/iso" "$OUT/speed"
+exec 3>&1
+log() { echo "bench: [$(cut -d" " -f1 /proc/uptime)] $*" >&3; echo "[$(cut -d" " -f1 /proc/uptime)] $*" >> "$OUT/guest.log"; }
+
+# ---- set-up -----------------------------------------------------------------
+
+# The virtio disk for the results (virtio_blk is a module on Debian's
+# cloud kernels; bench/run brings it and its dependencies).
+if [ -r $BENCH/modules/list ]; then
+	while read -r ko; do
+		insmod "$BENCH/modules/$ko" 2>/dev/null
+	done < $BENCH/modules/list
+fi
+i=0
+while [ ! -b "$OUT_DEV" ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ -b "$OUT_DEV" ] || { echo "bench: no results disk $OUT_DEV"; exit 1; }
+
+# No IPv6 chatter (router solicitations, MLD) on the links: it would be
+# traced as load that is not the workload's.
+sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null
+sysctl -qw net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
+
+{
+	echo "kernel=$(uname -r)"
+	echo "cpus=$(nproc)"
+	echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "reps=$REPS"
+	echo "count=$COUNT"
+	echo "workloads=$WORKLOADS"
+	echo "nabla=$([ -c /dev/nabla ] && echo yes || echo no)"
+} > "$OUT/info"
+
+# ---- links and applications ------------------------------------------------------
+
+LINKS=
+APP_PID=
+# link_up BACKEND: the application's interface IFACE; host end 10.78.1.1.
+link_up() {
+	if [ "$1" = dev ]; then
+		$IP link add nbh type veth peer name nba || return 1
+		$IP addr add 10.78.1.1/24 dev nbh
+		$IP link set nba up
+		$IP link set nbh up
+		LINKS=nbh IFACE=nba
+	else
+		$IP tuntap add nbt mode tap || return 1
+		$IP addr add 10.78.1.1/24 dev nbt
+		$IP link set nbt up
+		LINKS=nbt IFACE=nbt
+	fi
+}
+link_down() {
+	for l in $LINKS; do
+		$IP link del "$l" 2>/dev/null
+	done
+	LINKS=
+}
+APP_MAC=02:6e:62:00:01:02
+APP_IP=10.78.1.2
+
+# app_start LOG BIN ARG...: start a Solo5 application, console in LOG.
+app_start() {
+	as_log=$1
+	shift
+	"$@" > "$as_log" 2>&1 &
+	APP_PID=$!
+}
+app_stop() {
+	[ -n "$APP_PID" ] || return 0
+	kill -9 "$APP_PID" 2>/dev/null
+	wait "$APP_PID" 2>/dev/null
+	APP_PID=
+}
+# wait_for LOG PATTERN SECONDS
+wait_for() {
+	wf=0
+	while [ $wf -lt $(($3 * 10)) ]; do
+		grep -qE "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$APP_PID" 2>/dev/null || return 1
+		sleep 0.1
+		wf=$((wf + 1))
+	done
+	return 1
+}
+
+# ---- tracing -------------------------------------------------------------------
+
+tr_set() { echo "$2" > "$T/$1" || log "cannot set $1 to $2"; }
+
+trace_setup() {
+	tr_set tracing_on 0
+	tr_set current_tracer nop
+	tr_set buffer_size_kb 32768
+	tr_set trace_clock global
+	tr_set current_tracer function_graph
+	# The method of the nabla measurements: interrupt handlers run on
+	# behalf of others are not the workload's.
+	tr_set options/funcgraph-irqs 0
+	tr_set options/funcgraph-proc 1
+	tr_set options/funcgraph-abstime 0
+	[ -e $T/options/function-fork ] && tr_set options/function-fork 0
+	tr_set events/raw_syscalls/sys_enter/enable 0
+}
+
+# trace_start PID: every thread of PID, its system calls as events too.
+trace_start() {
+	: > "$T/trace"
+	: > "$T/set_ftrace_pid"
+	: > "$T/set_event_pid"
+	for task in /proc/"$1"/task/*; do
+		echo "${task##*/}" >> "$T/set_ftrace_pid"
+		echo "${task##*/}" >> "$T/set_event_pid"
+	done
+	echo 1 > "$T/events/raw_syscalls/sys_enter/enable"
+	echo 1 > "$T/tracing_on"
+}
+
+# trace_stop NAME: the trace into iso/NAME.trace.gz, with its metadata.
+trace_stop() {
+	echo 0 > "$T/tracing_on"
+	echo 0 > "$T/events/raw_syscalls/sys_enter/enable"
+	log "  traced; reading the trace"
+	{
+		echo "pids=$(cat $T/set_ftrace_pid | tr '\n' ' ')"
+		for c in $T/per_cpu/cpu*; do
+			echo "${c##*/} $(grep -E '^(overrun|entries|dropped events)' "$c/stats" | tr '\n' ' ')"
+		done
+	} > "$OUT/iso/$1.meta"
+	# The raw ring buffer pages: formatting the text trace here under TCG
+	# takes tens of seconds a run; the host parses the pages (bench/report).
+	for c in $T/per_cpu/cpu*; do
+		$BENCH/rawcopy "$c/trace_pipe_raw" "$OUT/iso/$1.${c##*/}.raw" > /dev/null ||
+			log "rawcopy ${c##*/} failed"
+	done
+	log "  trace saved"
+	: > "$T/trace"
+	: > "$T/set_ftrace_pid"
+	: > "$T/set_event_pid"
+}
+
+# ---- isolation workloads -----------------------------------------------------------
+# Each: iso_NAME BACKEND TAG; returns non-zero when the run failed (then
+# the run is recorded as failed and not counted).
+
+iso_ping() {
+	link_up "$1" || return 1
+	app_start "$OUT/iso/$2.console" $BENCH/apps/pingd --backend="$1" \
+		--net:service0="$IFACE" --net-mac:service0=$APP_MAC -- "$APP_IP/24"
+	wait_for "$OUT/iso/$2.console" '^pingd: ready' 30 || return 1
+	ping -c 5 -i 0.05 -W 5 -q $APP_IP > /dev/null 2>&1 || return 1
+	sleep 0.5
+	log "  warm"
+	trace_start "$APP_PID"
+	ping -c $COUNT -i 0.01 -W 5 -q $APP_IP > "$OUT/iso/$2.client" 2>&1
+	rc=$?
+	trace_stop "$2"
+	grep -q "$COUNT packets received" "$OUT/iso/$2.client" || rc=1
+	return $rc
+}
+
+iso_blk() {	# BACKEND TAG PATH
+	app_start "$OUT/iso/$2.console" $BENCH/apps/blkloop --backend="$1" \
+		--block:storage="$3" -- $COUNT 3000
+	wait_for "$OUT/iso/$2.console" '^blkloop: warm' 60 || return 1
+	trace_start "$APP_PID"
+	wait_for "$OUT/iso/$2.console" '^blkloop: done' 120
+	rc=$?
+	trace_stop "$2"
+	return $rc
+}
+iso_blk_dev() { iso_blk "$1" "$2" /dev/ram0; }
+iso_blk_file() {
+	[ -e /tmp/blk.img ] || dd if=/dev/zero of=/tmp/blk.img bs=1048576 count=16 2>/dev/null
+	iso_blk "$1" "$2" /tmp/blk.img
+}
+
+make_site() {
+	[ -e /tmp/site.tar ] && return 0
+	mkdir -p /tmp/site/sub
+	printf '<!doctype html>\n<title>nabla</title>\n<p>Served by a Solo5 unikernel on libnabla.</p>\n' \
+		> /tmp/site/index.html
+	printf 'sub index\n' > /tmp/site/sub/index.html
+	(cd /tmp/site && tar -cf /tmp/site.tar index.html sub)
+}
+
+iso_httpd() {
+	[ -x $EX/httpd/httpd ] || { log "no $EX/httpd/httpd"; return 2; }
+	command -v curl > /dev/null || { log "no curl in the guest"; return 2; }
+	make_site
+	# The site on a real block device (brd): its bios are the device path.
+	dd if=/tmp/site.tar of=/dev/ram0 bs=65536 conv=notrunc 2>/dev/null
+	dd if=/dev/zero of=/dev/ram0 bs=65536 seek=$(( ($(stat -c %s /tmp/site.tar) + 65535) / 65536 )) count=16 2>/dev/null
+	link_up "$1" || return 1
+	app_start "$OUT/iso/$2.console" $EX/httpd/httpd --backend="$1" \
+		--net:service0="$IFACE" --net-mac:service0=$APP_MAC \
+		--block:storage=/dev/ram0 -- "$APP_IP/24"
+	wait_for "$OUT/iso/$2.console" '^httpd: serving' 60 || return 1
+	curl -s -o /dev/null -H 'Connection: close' "http://$APP_IP/" "http://$APP_IP/" \
+		"http://$APP_IP/sub/index.html" || return 1
+	sleep 0.5
+	urls=
+	i=0
+	while [ $i -lt $COUNT ]; do
+		urls="$urls http://$APP_IP/index.html"
+		i=$((i + 1))
+	done
+	trace_start "$APP_PID"
+	# shellcheck disable=SC2086 # one word per URL
+	curl -s -H 'Connection: close' -w '%{http_code}\n' -o /dev/null $urls \
+		> "$OUT/iso/$2.client" 2>&1
+	rc=$?
+	trace_stop "$2"
+	[ "$(grep -c '^200$' "$OUT/iso/$2.client")" = $COUNT ] || rc=1
+	return $rc
+}
+
+iso_kv() {
+	[ -x $EX/kv/kv ] || { log "no $EX/kv/kv"; return 2; }
+	command -v redis-cli > /dev/null || { log "no redis-cli in the guest"; return 2; }
+	# A fresh log on a real block device (brd) for every run.
+	dd if=/dev/zero of=/dev/ram1 bs=1048576 count=4 2>/dev/null
+	link_up "$1" || return 1
+	app_start "$OUT/iso/$2.console" $EX/kv/kv --backend="$1" \
+		--net:service0="$IFACE" --net-mac:service0=$APP_MAC \
+		--block:storage=/dev/ram1 -- "$APP_IP/24"
+	wait_for "$OUT/iso/$2.console" '^kv: listening' 60 || return 1
+	redis-cli -h $APP_IP -r 5 SET warm up > /dev/null 2>&1 || return 1
+	sleep 0.5
+	trace_start "$APP_PID"
+	redis-cli -h $APP_IP -r $COUNT SET bench:key value-of-the-benchmark \
+		> "$OUT/iso/$2.client" 2>&1
+	rc=$?
+	trace_stop "$2"
+	[ "$(grep -c '^OK$' "$OUT/iso/$2.client")" = $COUNT ] || rc=1
+	return $rc
+}
+
+run_iso() {	# WORKLOAD
+	fn=iso_$(echo "$1" | tr - _)
+	r=1
+	while [ $r -le "$REPS" ]; do
+		for b in dev syscall; do
+			tag=$1-$b-$r
+			log "isolation $tag"
+			$fn $b "$tag"
+			rc=$?
+			app_stop
+			link_down
+			if [ $rc -eq 2 ]; then
+				echo "skipped" > "$OUT/iso/$tag.status"
+				log "isolation $tag: skipped"
+				return
+			fi
+			if [ $rc -ne 0 ]; then
+				echo "failed $rc" > "$OUT/iso/$tag.status"
+				log "isolation $tag: FAILED (console follows)"
+				tail -n 5 "$OUT/iso/$tag.console" 2>/dev/null | sed 's/^/  | /' >&3
+			else
+				echo "ok" > "$OUT/iso/$tag.status"
+			fi
+		done
+		r=$((r + 1))
+	done
+}
+
+# ---- speed -------------------------------------------------------------------------
+
+run_speed() {
+	r=1
+	while [ $r -le "$REPS" ]; do
+		for b in dev syscall; do
+			tag=$b-$r
+			log "speed $tag"
+			link_up $b || { log "speed $tag: no link"; continue; }
+			app_start "$OUT/speed/$tag.console" $BENCH/apps/speed --backend=$b \
+				--net:service0="$IFACE" --net-mac:service0=$APP_MAC \
+				--block:storage=/dev/ram0 -- $COUNT 10.78.1.1 $APP_IP
+			i=0
+			while kill -0 "$APP_PID" 2>/dev/null && [ $i -lt 3000 ]; do
+				sleep 0.1
+				i=$((i + 1))
+			done
+			app_stop
+			link_down
+			grep -q '^speed: end' "$OUT/speed/$tag.console" ||
+				log "speed $tag: FAILED: $(tail -n 2 "$OUT/speed/$tag.console")"
+		done
+		r=$((r + 1))
+	done
+}
+
+# ---- main --------------------------------------------------------------------------
+
+start=$(date +%s)
+for w in $WORKLOADS; do
+	[ "$w" = speed ] && run_speed
+done
+trace_setup
+for w in $WORKLOADS; do
+	[ "$w" = speed ] || run_iso "$w"
+done
+tr_set tracing_on 0
+tr_set current_tracer nop
+# What the host needs to read the raw pages: symbols and event formats.
+mkdir -p "$OUT/format"
+cat /proc/kallsyms > "$OUT/format/kallsyms"
+for f in header_page header_event ftrace/funcgraph_entry/format \
+		ftrace/funcgraph_exit/format raw_syscalls/sys_enter/format; do
+	cp "$T/events/$f" "$OUT/format/$(echo "$f" | tr / _)"
+done
+log "done in $(( $(date +%s) - start )) s"
+
+# Hand the results over: a tar archive straight onto the disk.
+tar -cf - -C "$OUT" . > "$OUT_DEV" || { echo "bench: cannot write $OUT_DEV"; exit 1; }
+sync
+echo "bench: results written ($(du -sk "$OUT" | cut -f1) KiB)"
+exit 0
