@@ -82,10 +82,10 @@ kernel_resolve_deb() {
 }
 
 # Several people (or make check and someone's single test) may use the test
-# host of one tree at once. Locks, always taken in this order:
-#   kernel-K  one test-host run of kernel K at a time (its initramfs, its log)
-#   build     one build at a time of what .build/ shares (stage, modules)
-# lock FD NAME / unlock FD. They live in .cache/locks, which make clean keeps.
+# host of one tree at once. The lock "build" lets one of them at a time
+# build what .build/ shares (stage, modules) and copy it into its own
+# initramfs; the boots themselves run side by side.
+# lock FD NAME / unlock FD. Locks live in .cache/locks, which make clean keeps.
 lock() {
 	mkdir -p "$CACHE/locks"
 	eval "exec $1>\"\$CACHE/locks/$2\""
