@@ -105,14 +105,14 @@ static int parse_mac(const char *s, uint8_t mac[6])
  * Split "--KIND:NAME=VALUE" (opt points after the colon) into a checked
  * name and the value.
  */
-static int split_device(const char *arg, const char *opt, char *name,
-			const char **value)
+static int split_device(const char *arg, const char *opt, const char *what,
+			char *name, const char **value)
 {
 	const char *eq = strchr(opt, '=');
 
 	if (!eq || eq == opt || eq[1] == '\0') {
-		nabla_err("malformed '%s': expected %.*sNAME=VALUE", arg,
-			  (int)(opt - arg), arg);
+		nabla_err("malformed '%s': expected %.*sNAME=%s", arg,
+			  (int)(opt - arg), arg, what);
 		return -1;
 	}
 	if (check_name(opt, eq - opt)) {
@@ -161,7 +161,8 @@ static int add_net(struct nabla_config *cfg, const char *arg)
 	unsigned int i;
 
 	memset(net, 0, sizeof(*net));
-	if (split_device(arg, arg + strlen("--net:"), net->name, &ifname))
+	if (split_device(arg, arg + strlen("--net:"), "IFACE", net->name,
+			 &ifname))
 		return -1;
 	if (add_device_check(cfg, arg, net->name))
 		return -1;
@@ -193,7 +194,8 @@ static int parse_net_mac(const char *arg, struct mac_arg *m)
 	const char *value;
 
 	m->arg = arg;
-	if (split_device(arg, arg + strlen("--net-mac:"), m->name, &value))
+	if (split_device(arg, arg + strlen("--net-mac:"), "MAC", m->name,
+			 &value))
 		return -1;
 	if (parse_mac(value, m->mac)) {
 		nabla_err("bad MAC address in '%s': expected a unicast "
@@ -234,7 +236,8 @@ static int add_block(struct nabla_config *cfg, const char *arg)
 
 	memset(blk, 0, sizeof(*blk));
 	blk->fd = -1;
-	if (split_device(arg, arg + strlen("--block:"), blk->name, &blk->path))
+	if (split_device(arg, arg + strlen("--block:"), "PATH", blk->name,
+			 &blk->path))
 		return -1;
 	if (add_device_check(cfg, arg, blk->name))
 		return -1;
