@@ -111,6 +111,51 @@ static bool key_ok(const struct resp_arg *k, struct kv_out *o)
 	return false;
 }
 
+static int snapshot_entry(void *arg, const struct kv_entry *e)
+{
+	return kvlog_append(arg, KVLOG_SET, e->data, e->klen,
+			    kv_entry_value(e), e->vlen);
+}
+
+static int snapshot(void *arg, struct kvlog *log)
+{
+	return store_foreach(snapshot_entry, log);
+}
+
+int kv_compact(struct kvlog *log)
+{
+	return kvlog_compact(log, snapshot, NULL);
+}
+
+static int snapshot_nothing(void *arg, struct kvlog *log)
+{
+	return 0;
+}
+
+/*
+ * Make room in the log for a record, compacting it if the active region is
+ * full: 0, -1 if the live data leave no room, -2 on an I/O error.
+ *
+ * A compaction is only worth it if it frees a quarter of a region: with
+ * more live data than that, every write would rewrite the whole store.
+ * Writes are refused instead (deleting keys makes room again).
+ */
+static int ensure_room(struct kvlog *log, size_t klen, size_t vlen)
+{
+	uint64_t live = store_bytes() + kvlog_record_size(0, 0) * store_count();
+	int r;
+
+	if (kvlog_has_room(log, klen, vlen))
+		return 0;
+	if (live + kvlog_record_size(klen, vlen) >
+	    kvlog_region_bytes(log) / 4 * 3)
+		return -1;
+	r = kvlog_compact(log, snapshot, NULL);
+	if (r)
+		return r;
+	return kvlog_has_room(log, klen, vlen) ? 0 : -1;
+}
+
 /* Staging failed: -1 is a full device (reply), -2 an I/O error (fatal). */
 static enum kv_exec_result log_failed(int r, struct kv_out *o)
 {
@@ -155,7 +200,11 @@ static enum kv_exec_result cmd_get(struct kvlog *log,
 static int put(struct kvlog *log, const struct resp_arg *k, const uint8_t *v,
 	       size_t vlen, struct kv_out *o)
 {
-	if (!kvlog_has_room(log, k->len, vlen)) {
+	int r = ensure_room(log, k->len, vlen);
+
+	if (r == -2)
+		return -1;
+	if (r) {
 		log_failed(-1, o);
 		return 1;
 	}
@@ -233,6 +282,9 @@ static enum kv_exec_result cmd_del(struct kvlog *log,
 
 		if (!store_get(k->p, k->len))
 			continue;
+		r = ensure_room(log, k->len, 0);
+		if (r)
+			return log_failed(r, o);
 		r = kvlog_append(log, KVLOG_DEL, k->p, k->len, NULL, 0);
 		if (r)
 			return log_failed(r, o);
@@ -276,7 +328,11 @@ static enum kv_exec_result cmd_flushall(struct kvlog *log,
 		out_str(o, "-ERR syntax error\r\n");
 		return KV_EXEC_OK;
 	}
-	r = kvlog_append(log, KVLOG_FLUSHALL, NULL, 0, NULL, 0);
+	/* Even a full log can be emptied: compact to nothing first. */
+	r = kvlog_has_room(log, 0, 0) ? 0 :
+	    kvlog_compact(log, snapshot_nothing, NULL);
+	if (!r)
+		r = kvlog_append(log, KVLOG_FLUSHALL, NULL, 0, NULL, 0);
 	if (r)
 		return log_failed(r, o);
 	store_clear();

@@ -37,6 +37,9 @@ enum kv_exec_result {
 enum kv_exec_result kv_exec(struct kvlog *log, const struct resp_cmd *cmd,
 			    struct kv_out *out);
 
+/* Compact the log now (see kvlog_compact). */
+int kv_compact(struct kvlog *log);
+
 /* Apply one replayed log record to the store (kvlog_apply_fn). */
 int kv_apply(void *arg, enum kvlog_op op, const uint8_t *key, size_t klen,
 	     const uint8_t *val, size_t vlen);

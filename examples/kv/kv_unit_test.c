@@ -36,7 +36,10 @@ void solo5_abort(void)
 
 unsigned int np_rand(void)
 {
-	return 0x12345678u;
+	static unsigned int x = 0x12345678u;
+
+	x = x * 1103515245u + 12345u;
+	return x;
 }
 
 /* ---- a memory block device ---- */
@@ -369,8 +372,8 @@ static int t_log_full_and_errors(void)
 	return 0;
 }
 
-/* Run one inline command through kv_exec; compare the reply. */
-static int exec_is(struct kvlog *log, const char *line, const char *want)
+/* Run one inline command through kv_exec; the reply, NUL-terminated. */
+static const char *exec_reply(struct kvlog *log, const char *line)
 {
 	static struct kv_out out;
 	const char *err;
@@ -379,13 +382,22 @@ static int exec_is(struct kvlog *log, const char *line, const char *want)
 
 	if (resp_parse((const uint8_t *)line, strlen(line), &cmd, &used, &err) !=
 	    RESP_OK)
-		return 0;
+		return "(parse error)";
 	out.len = 0;
 	r = kv_exec(log, &cmd, &out);
 	if (r != KV_EXEC_OK && r != KV_EXEC_CLOSE)
-		return 0;
-	if (out.len != strlen(want) || memcmp(out.buf, want, out.len)) {
-		printf("# %s-> %.*s", line, (int)out.len, (char *)out.buf);
+		return "(fatal)";
+	kv_out_bytes(&out, "", 1);
+	return (const char *)out.buf;
+}
+
+/* Run one inline command; compare the reply. */
+static int exec_is(struct kvlog *log, const char *line, const char *want)
+{
+	const char *got = exec_reply(log, line);
+
+	if (strcmp(got, want)) {
+		printf("# %s-> %s", line, got);
 		return 0;
 	}
 	return 1;
@@ -440,6 +452,60 @@ static int t_commands(void)
 	return 0;
 }
 
+static int t_compaction(void)
+{
+	static struct kvlog log;
+	char line[128], want[64], reply[96];
+	int i, full = 0;
+
+	free(dev.data);
+	dev.cap = 256 * 1024;
+	dev.data = calloc(1, dev.cap);
+	dev.fail_after = -1;
+	CHECK(dev.data);
+	CHECK(!reopen(&log));
+	for (i = 0; i < 5000; i++) {
+		snprintf(line, sizeof(line), "SET key%d value-%d-%d\n", i % 50, i,
+			 i * 13);
+		CHECK(exec_is(&log, line, "+OK\r\n"));
+		if (i % 3 == 0)
+			CHECK(!kvlog_flush(&log));
+	}
+	CHECK(!kvlog_flush(&log));
+	CHECK(log.compactions >= 2);
+	CHECK(!reopen(&log));
+	CHECK(store_count() == 50);
+	for (i = 4950; i < 5000; i++) {
+		snprintf(line, sizeof(line), "GET key%d\n", i % 50);
+		snprintf(want, sizeof(want), "value-%d-%d", i, i * 13);
+		snprintf(reply, sizeof(reply), "$%zu\r\n%s\r\n", strlen(want),
+			 want);
+		CHECK(exec_is(&log, line, reply));
+	}
+	/* a compaction whose commit fails leaves the old region in charge */
+	dev.fail_after = 1;
+	CHECK(kv_compact(&log) == -2);
+	dev.fail_after = -1;
+	CHECK(exec_is(&log, "SET after failed\n", "+OK\r\n"));
+	CHECK(!kvlog_flush(&log));
+	CHECK(!reopen(&log));
+	CHECK(store_count() == 51 && exec_is(&log, "GET after\n", "$6\r\nfailed\r\n"));
+	/* distinct keys until even a compaction cannot make room */
+	for (i = 0; i < 20000 && !full; i++) {
+		snprintf(line, sizeof(line), "SET unique%d %0100d\n", i, i);
+		full = !strcmp(exec_reply(&log, line),
+			       "-ERR log device full: write refused\r\n");
+		CHECK(!kvlog_flush(&log));
+	}
+	CHECK(full);
+	CHECK(exec_is(&log, "FLUSHALL\n", "+OK\r\n"));
+	CHECK(!kvlog_flush(&log));
+	CHECK(!reopen(&log));
+	CHECK(store_count() == 0);
+	CHECK(exec_is(&log, "SET again 1\n", "+OK\r\n"));
+	return 0;
+}
+
 int main(void)
 {
 	static uint8_t heap_mem[64 << 20];
@@ -449,7 +515,7 @@ int main(void)
 		printf("Bail out! no heap\n");
 		return 1;
 	}
-	printf("KTAP version 1\n1..9\n");
+	printf("KTAP version 1\n1..10\n");
 	run("resp_multibulk", t_resp_multibulk);
 	run("resp_partial", t_resp_partial);
 	run("resp_inline", t_resp_inline);
@@ -459,6 +525,7 @@ int main(void)
 	run("log_torn_tail", t_log_torn_tail);
 	run("log_full_and_errors", t_log_full_and_errors);
 	run("commands", t_commands);
+	run("compaction", t_compaction);
 	printf("# %d of %d failed\n", failed, test_no);
 	return failed ? 1 : 0;
 }

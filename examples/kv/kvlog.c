@@ -18,7 +18,7 @@
 
 #define KVLOG_REC_MAGIC		0x314c564bu	/* "KVL1" */
 #define KVLOG_SB_MAGIC		"NABLAKV1"
-#define KVLOG_VERSION		1
+#define KVLOG_VERSION		2
 #define KVLOG_REC_MAX		(sizeof(struct kvlog_rec) + KVLOG_KEY_MAX + \
 				 KVLOG_VAL_MAX)
 /* Staging/replay buffer: one maximal record plus two blocks of slack. */
@@ -41,8 +41,9 @@ struct kvlog_sb {
 	uint32_t epoch;
 	uint32_t block_size;
 	uint32_t pad;
-	uint64_t log_start;
-	uint8_t reserved[24];
+	uint64_t log_start;	/* the active region */
+	uint64_t log_end;
+	uint8_t reserved[16];
 	uint32_t crc;		/* CRC32C of everything above */
 	uint32_t pad2;
 };
@@ -110,6 +111,23 @@ static int dev_write(struct kvlog *log, uint64_t off, const uint8_t *buf,
 
 /* ---- superblock ---- */
 
+/* The two regions: [bs, bs + half) and [bs + half, bs + 2 * half). */
+static uint64_t region_size(const struct kvlog *log)
+{
+	return align_down(log, (log->dev.capacity - log->dev.block_size) / 2);
+}
+
+static uint64_t other_region(const struct kvlog *log)
+{
+	uint64_t a = log->dev.block_size;
+
+	return log->start == a ? a + region_size(log) : a;
+}
+
+/*
+ * Point block 0 at the active region and epoch. One block write: the
+ * commit point of a format and of a compaction.
+ */
 static int write_superblock(struct kvlog *log)
 {
 	struct kvlog_sb sb;
@@ -120,13 +138,25 @@ static int write_superblock(struct kvlog *log)
 	sb.version = KVLOG_VERSION;
 	sb.epoch = log->epoch;
 	sb.block_size = (uint32_t)bs;
-	sb.log_start = bs;
+	sb.log_start = log->start;
+	sb.log_end = log->end;
 	sb.crc = kvlog_crc32c(0, (const uint8_t *)&sb,
 			      offsetof(struct kvlog_sb, crc));
-	/* Block 1 is zeroed too: the new log is empty even on a used device. */
-	memset(log->stage, 0, 2 * bs);
-	memcpy(log->stage, &sb, sizeof(sb));
-	return dev_write(log, 0, log->stage, 2 * bs);
+	memset(log->sb_buf, 0, bs);
+	memcpy(log->sb_buf, &sb, sizeof(sb));
+	return dev_write(log, 0, log->sb_buf, bs);
+}
+
+/* A new, empty log in region A (the first block of which is zeroed). */
+static int format_log(struct kvlog *log)
+{
+	log->start = log->dev.block_size;
+	log->end = log->start + region_size(log);
+	log->epoch = np_rand() | 1;
+	memset(log->stage, 0, log->dev.block_size);
+	if (dev_write(log, log->start, log->stage, log->dev.block_size))
+		return -1;
+	return write_superblock(log);
 }
 
 static bool all_zero(const uint8_t *p, size_t len)
@@ -155,10 +185,17 @@ static int check_superblock(struct kvlog *log)
 		np_printf("kvlog: the block device holds no kv log (give 'format' on the command line to initialise it)\n");
 		return -1;
 	}
-	if (sb.version != KVLOG_VERSION || sb.block_size != log->dev.block_size ||
-	    sb.log_start != log->dev.block_size) {
+	if (sb.version != KVLOG_VERSION || sb.block_size != log->dev.block_size) {
 		np_printf("kvlog: unsupported log (version %u, block size %u)\n",
 			  sb.version, sb.block_size);
+		return -1;
+	}
+	log->start = log->dev.block_size;
+	if (sb.log_start != log->start)
+		log->start = other_region(log);
+	log->end = log->start + region_size(log);
+	if (sb.log_start != log->start || sb.log_end != log->end) {
+		np_printf("kvlog: the log was made for a device of another size\n");
 		return -1;
 	}
 	log->epoch = sb.epoch;
@@ -182,10 +219,10 @@ static const uint8_t *reader_get(struct kvlog *log, struct reader *rd,
 
 	if (off >= rd->base && off + len <= rd->base + rd->len)
 		return log->stage + (off - rd->base);
-	if (off + len > log->dev.capacity)
+	if (off + len > log->end)
 		return NULL;
 	base = align_down(log, off);
-	avail = log->dev.capacity - base;
+	avail = log->end - base;
 	n = align_down(log, log->stage_cap);
 	if (n > avail)
 		n = (size_t)avail;
@@ -208,8 +245,8 @@ static int zero_range(struct kvlog *log, uint64_t from, uint64_t to)
 	uint64_t off = align_down(log, from);
 	uint64_t end = align_up(log, to);
 
-	if (end > log->dev.capacity)
-		end = align_down(log, log->dev.capacity);
+	if (end > log->end)
+		end = log->end;
 	if (dev_read(log, off, log->stage, bs))
 		return -1;
 	memset(log->stage + (from - off), 0, bs - (size_t)(from - off));
@@ -259,9 +296,9 @@ static enum rec_state read_record(struct kvlog *log, struct reader *rd,
 	}
 	size = sizeof(*h) + (uint64_t)h->klen + h->vlen;
 	*extent = off + size;
-	if (off + size > log->dev.capacity) {
-		*extent = log->dev.capacity;
-		log->torn_why = "runs past the device end";
+	if (off + size > log->end) {
+		*extent = log->end;
+		log->torn_why = "runs past the region end";
 		return REC_TORN;
 	}
 	p = reader_get(log, rd, off, (size_t)size, &io);
@@ -282,7 +319,7 @@ static enum rec_state read_record(struct kvlog *log, struct reader *rd,
 static int replay(struct kvlog *log, kvlog_apply_fn apply, void *arg)
 {
 	struct reader rd = { 0, 0 };
-	uint64_t off = log->dev.block_size, extent;
+	uint64_t off = log->start, extent;
 	struct kvlog_rec h;
 	const uint8_t *payload = NULL;
 	enum rec_state s;
@@ -336,7 +373,7 @@ static bool dev_ok(const struct kvlog_dev *dev)
 	uint64_t bs = dev->block_size;
 
 	return bs >= 512 && bs <= 65536 && !(bs & (bs - 1)) &&
-	       dev->capacity / bs >= 4;
+	       dev->capacity / bs >= 8;
 }
 
 int kvlog_open(struct kvlog *log, const struct kvlog_dev *dev, bool format,
@@ -355,7 +392,8 @@ int kvlog_open(struct kvlog *log, const struct kvlog_dev *dev, bool format,
 	log->dev.capacity = align_down(log, dev->capacity);
 	log->stage_cap = KVLOG_STAGE_CAP;
 	log->stage = np_alloc(log->stage_cap);
-	if (!log->stage) {
+	log->sb_buf = np_alloc(log->dev.block_size);
+	if (!log->stage || !log->sb_buf) {
 		np_printf("kvlog: out of memory\n");
 		return -1;
 	}
@@ -364,8 +402,7 @@ int kvlog_open(struct kvlog *log, const struct kvlog_dev *dev, bool format,
 	if (r < 0)
 		return -1;
 	if (r == 1) {
-		log->epoch = np_rand() | 1;
-		if (write_superblock(log)) {
+		if (format_log(log)) {
 			np_printf("kvlog: cannot write the superblock\n");
 			return -1;
 		}
@@ -403,11 +440,20 @@ int kvlog_flush(struct kvlog *log)
 	return 0;
 }
 
+uint64_t kvlog_record_size(size_t klen, size_t vlen)
+{
+	return sizeof(struct kvlog_rec) + (uint64_t)klen + vlen;
+}
+
+uint64_t kvlog_region_bytes(const struct kvlog *log)
+{
+	return log->end - log->start;
+}
+
 bool kvlog_has_room(const struct kvlog *log, size_t klen, size_t vlen)
 {
 	return klen <= KVLOG_KEY_MAX && vlen <= KVLOG_VAL_MAX &&
-	       log->tail + sizeof(struct kvlog_rec) + klen + vlen <=
-	       log->dev.capacity;
+	       log->tail + sizeof(struct kvlog_rec) + klen + vlen <= log->end;
 }
 
 int kvlog_append(struct kvlog *log, enum kvlog_op op, const uint8_t *key,
@@ -439,5 +485,43 @@ int kvlog_append(struct kvlog *log, enum kvlog_op op, const uint8_t *key,
 	log->tail += size;
 	log->next_seq++;
 	log->dirty = true;
+	return 0;
+}
+
+int kvlog_compact(struct kvlog *log, kvlog_snapshot_fn snap, void *arg)
+{
+	struct kvlog old;
+	int r;
+
+	/* What is staged belongs to the old region: make it durable there. */
+	if (kvlog_flush(log))
+		return -2;
+	old = *log;
+	log->start = other_region(log);
+	log->end = log->start + region_size(log);
+	log->epoch = np_rand() | 1;
+	if (log->epoch == old.epoch)
+		log->epoch ^= 2;	/* any other value will do */
+	log->next_seq = 1;
+	log->tail = log->start;
+	log->stage_base = log->start;
+	log->dirty = false;
+	r = snap(arg, log);
+	if (!r && kvlog_flush(log))
+		r = -2;
+	if (!r && write_superblock(log))
+		r = -2;	/* the commit failed: block 0 still names the old region */
+	if (r) {
+		/* Nothing of the old region changed: carry on there. */
+		*log = old;
+		if (load_tail(log))
+			return -2;
+		return r;
+	}
+	log->compactions++;
+	np_printf("kvlog: compacted to %llu bytes (%llu records) in region %c\n",
+		  (unsigned long long)(log->tail - log->start),
+		  (unsigned long long)(log->next_seq - 1),
+		  log->start == log->dev.block_size ? 'A' : 'B');
 	return 0;
 }

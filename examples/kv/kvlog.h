@@ -2,8 +2,9 @@
 /*
  * kvlog.h: the kv server's append-only log on a block device.
  *
- * Layout: block 0 holds a superblock (magic, version, a random epoch chosen
- * at format time, CRC32C); records follow from block 1, packed back to back:
+ * Layout: block 0 holds a superblock (magic, version, the active region, a
+ * random epoch, CRC32C). The rest is two equal regions; records fill the
+ * active one from its start, packed back to back:
  *
  *   struct kvlog_rec { magic, crc32c, epoch, op, seq, klen, vlen } + key + value
  *
@@ -13,6 +14,11 @@
  * complete and intact: a clean end (zeros or a record of another epoch) or a
  * torn tail, which is reported on the console and zeroed so that it cannot
  * reappear.
+ *
+ * When the active region is full, kvlog_compact() writes the live data as
+ * fresh records into the other region under a new epoch and then switches
+ * block 0 to it: one block write is the commit, and a crash before it
+ * leaves the old region in charge, untouched.
  *
  * Appends are staged in memory and written by kvlog_flush(): the caller
  * acknowledges a write to its client only after the flush that carries it
@@ -50,6 +56,7 @@ typedef int (*kvlog_apply_fn)(void *arg, enum kvlog_op op,
 
 struct kvlog {
 	struct kvlog_dev dev;
+	uint64_t start, end;	/* the active region */
 	uint32_t epoch;
 	uint64_t next_seq;
 	uint64_t tail;		/* end of the log, staged records included */
@@ -57,6 +64,8 @@ struct kvlog {
 	uint8_t *stage;		/* log bytes from stage_base to tail */
 	size_t stage_cap;
 	bool dirty;		/* staged records not yet written */
+	uint8_t *sb_buf;	/* one block, for the superblock */
+	uint64_t compactions;
 	/* What the last open found, for the console. */
 	uint64_t replayed;
 	uint64_t torn_at;	/* offset of a discarded torn record, or 0 */
@@ -78,14 +87,33 @@ int kvlog_open(struct kvlog *log, const struct kvlog_dev *dev, bool format,
 int kvlog_append(struct kvlog *log, enum kvlog_op op, const uint8_t *key,
 		 size_t klen, const uint8_t *val, size_t vlen);
 
-/* True if a record with these lengths fits on the device. */
+/* True if a record with these lengths fits in the active region. */
 bool kvlog_has_room(const struct kvlog *log, size_t klen, size_t vlen);
+
+/* Bytes a record with these lengths takes in the log. */
+uint64_t kvlog_record_size(size_t klen, size_t vlen);
+
+/* Bytes of one region: what a compaction has to fit into. */
+uint64_t kvlog_region_bytes(const struct kvlog *log);
 
 /* Write all staged records to the device. -1 on an I/O error. */
 int kvlog_flush(struct kvlog *log);
 
 /* True if records are staged but not yet written. */
 bool kvlog_dirty(const struct kvlog *log);
+
+/*
+ * Compaction: @snap calls kvlog_append(log, KVLOG_SET, ...) for every live
+ * key and returns what the first failing append returned, else 0.
+ */
+typedef int (*kvlog_snapshot_fn)(void *arg, struct kvlog *log);
+
+/*
+ * Rewrite the live data into the other region and switch to it. 0 on
+ * success; -1 if the live data do not fit in a region, -2 on an I/O error
+ * (in both cases the log goes on in its old region, unchanged).
+ */
+int kvlog_compact(struct kvlog *log, kvlog_snapshot_fn snap, void *arg);
 
 uint32_t kvlog_crc32c(uint32_t crc, const uint8_t *p, size_t len);
 

@@ -15,6 +15,7 @@ static struct {
 	struct kv_entry **buckets;
 	size_t nbuckets;	/* power of two */
 	size_t count;
+	uint64_t bytes;		/* keys + values */
 	uint64_t seed;
 } st;
 
@@ -105,7 +106,9 @@ int store_set(const uint8_t *key, size_t klen, const uint8_t *val,
 	e->vlen = (uint32_t)vlen;
 	memcpy(e->data, key, klen);
 	memcpy(e->data + klen, val, vlen);
+	st.bytes += klen + vlen;
 	if (old) {
+		st.bytes -= (uint64_t)old->klen + old->vlen;
 		e->next = old->next;
 		*link = e;
 		np_free(old);
@@ -127,6 +130,7 @@ bool store_del(const uint8_t *key, size_t klen)
 	if (!e)
 		return false;
 	*link = e->next;
+	st.bytes -= (uint64_t)e->klen + e->vlen;
 	np_free(e);
 	st.count--;
 	return true;
@@ -146,9 +150,32 @@ void store_clear(void)
 		st.buckets[i] = NULL;
 	}
 	st.count = 0;
+	st.bytes = 0;
 }
 
 size_t store_count(void)
 {
 	return st.count;
+}
+
+uint64_t store_bytes(void)
+{
+	return st.bytes;
+}
+
+int store_foreach(int (*fn)(void *arg, const struct kv_entry *e), void *arg)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < st.nbuckets; i++) {
+		const struct kv_entry *e;
+
+		for (e = st.buckets[i]; e; e = e->next) {
+			r = fn(arg, e);
+			if (r)
+				return r;
+		}
+	}
+	return 0;
 }

@@ -34,5 +34,9 @@ int store_set(const uint8_t *key, size_t klen, const uint8_t *val,
 bool store_del(const uint8_t *key, size_t klen);
 void store_clear(void);
 size_t store_count(void);
+/* Sum of the key and value lengths of all entries. */
+uint64_t store_bytes(void);
+/* Call @fn for every entry until it returns non-zero; returns that. */
+int store_foreach(int (*fn)(void *arg, const struct kv_entry *e), void *arg);
 
 #endif /* KV_STORE_H */

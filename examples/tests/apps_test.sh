@@ -63,6 +63,14 @@ check() {
 		not_ok "$check_name" "$(tail -n 5 "$WORK/check.out")"
 	fi
 }
+# fail_rest WHY NAME...: not ok for every remaining test of a block
+fail_rest() {
+	fr_why=$1
+	shift
+	for fr_t in "$@"; do
+		not_ok "$fr_t" "$fr_why"
+	done
+}
 show_console() {
 	sed 's/^/# console: /' "$1" | tail -n 8
 }
@@ -128,7 +136,13 @@ test_httpd() {
 		done
 		return
 	fi
-	link_up "$b" h 1 || { not_ok "httpd_start_$b" "cannot create the link"; return; }
+	if ! link_up "$b" h 1; then
+		fail_rest "cannot create the link" httpd_start_$b httpd_get_$b \
+			httpd_head_$b httpd_404_$b httpd_400_$b httpd_keepalive_$b \
+			httpd_ab_$b
+		links_down
+		return
+	fi
 	app_start httpd "$b" "$log" "$WORK/site.tar"
 	if wait_for "$log" '^httpd: serving' "$START_SECS"; then
 		ok "httpd_start_$b"
@@ -285,7 +299,12 @@ test_kv() {
 		return
 	fi
 	new_image "$img" 64
-	link_up "$b" k 2 || { not_ok "kv_start_$b" "cannot create the link"; return; }
+	if ! link_up "$b" k 2; then
+		fail_rest "cannot create the link" kv_start_$b kv_commands_$b \
+			kv_benchmark_$b kv_crash_$b kv_torn_tail_$b
+		links_down
+		return
+	fi
 	app_start kv "$b" "$log" "$img"
 	if wait_for "$log" '^kv: listening' "$START_SECS"; then
 		ok "kv_start_$b"

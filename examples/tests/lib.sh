@@ -26,6 +26,16 @@ if [ -z "$NABLA_EXAMPLES" ]; then
 	fi
 fi
 
+# iproute2's ip (busybox's applet cannot make veth or tap links; busybox sh
+# may prefer its applet to a PATH lookup, so the path is explicit).
+IP=ip
+for c in /usr/sbin/ip /sbin/ip /bin/ip /usr/bin/ip; do
+	if "$c" -V 2>&1 | grep -q iproute2; then
+		IP=$c
+		break
+	fi
+done
+
 app_bin() {
 	echo "$NABLA_EXAMPLES/$1/$1"
 }
@@ -42,7 +52,7 @@ cleanup() {
 	done
 	PIDS=""
 	for l in $LINKS; do
-		ip link del "$l" 2>/dev/null
+		"$IP" link del "$l" 2>/dev/null
 	done
 	LINKS=""
 	rm -rf "$WORK"
@@ -76,17 +86,17 @@ link_up() {
 	APP_IP=10.77.$3.2
 	APP_MAC=02:6e:62:00:$(printf '%02x' "$3"):02
 	if [ "$1" = dev ]; then
-		ip link add "nb${lu_tag}h" type veth peer name "nb${lu_tag}a" || return 1
+		"$IP" link add "nb${lu_tag}h" type veth peer name "nb${lu_tag}a" || return 1
 		LINKS="$LINKS nb${lu_tag}h"
-		ip addr add "$HOST_IP/24" dev "nb${lu_tag}h" || return 1
-		ip link set "nb${lu_tag}a" up || return 1
-		ip link set "nb${lu_tag}h" up || return 1
+		"$IP" addr add "$HOST_IP/24" dev "nb${lu_tag}h" || return 1
+		"$IP" link set "nb${lu_tag}a" up || return 1
+		"$IP" link set "nb${lu_tag}h" up || return 1
 		IFACE=nb${lu_tag}a
 	else
-		ip tuntap add "nb${lu_tag}t" mode tap || return 1
+		"$IP" tuntap add "nb${lu_tag}t" mode tap || return 1
 		LINKS="$LINKS nb${lu_tag}t"
-		ip addr add "$HOST_IP/24" dev "nb${lu_tag}t" || return 1
-		ip link set "nb${lu_tag}t" up || return 1
+		"$IP" addr add "$HOST_IP/24" dev "nb${lu_tag}t" || return 1
+		"$IP" link set "nb${lu_tag}t" up || return 1
 		IFACE=nb${lu_tag}t
 	fi
 	return 0
@@ -94,7 +104,7 @@ link_up() {
 
 links_down() {
 	for l in $LINKS; do
-		ip link del "$l" 2>/dev/null
+		"$IP" link del "$l" 2>/dev/null
 	done
 	LINKS=""
 }
@@ -134,7 +144,7 @@ app_kill() {
 	done
 	PIDS=$ak_rest
 	for ak_l in $LINKS; do
-		ip neigh flush dev "$ak_l" 2>/dev/null
+		"$IP" neigh flush dev "$ak_l" 2>/dev/null
 	done
 	return 0
 }
