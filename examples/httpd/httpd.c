@@ -26,7 +26,6 @@
 
 static struct tar_index site;
 static struct http_req req;		/* one request at a time */
-static unsigned long served[6];		/* by status class: 1xx .. 5xx */
 
 /* ---- the block device ---- */
 
@@ -88,7 +87,7 @@ struct hconn {
 static bool write_head(struct np_conn *c, int status, bool keep_alive,
 		       const char *type, uint64_t length, const char *extra)
 {
-	char date[30], head[512];
+	char date[30], head[HTTP_MAX_PATH + 512];
 	int n;
 
 	http_date(date, solo5_clock_wall() / 1000000000ULL);
@@ -99,9 +98,10 @@ static bool write_head(struct np_conn *c, int status, bool keep_alive,
 			status, http_reason(status), date, type,
 			(unsigned long long)length,
 			keep_alive ? "keep-alive" : "close", extra ? extra : "");
-	if (n >= (int)sizeof(head))
+	if (n >= (int)sizeof(head)) {
+		np_conn_abort(c);	/* cannot happen: extra is bounded */
 		return false;
-	served[status / 100]++;
+	}
 	return np_conn_write(c, head, (size_t)n);
 }
 

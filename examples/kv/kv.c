@@ -6,10 +6,14 @@
  *      [port=6379] [format]
  *
  * The data lives in a hash table in the Solo5 heap and persists in an
- * append-only log on the block device, replayed at start. A write is
- * acknowledged only after the block write carrying it has completed: each
- * batch of requests (everything that arrived in one segment) is executed,
- * the log is flushed, and only then are the replies sent.
+ * append-only log on the block device (kvlog.h), replayed at start and
+ * compacted when its region fills. A write is acknowledged only after the
+ * block write carrying it has completed: each batch of requests (everything
+ * that has arrived on a connection) is executed, the log is flushed, and
+ * only then are the replies handed to TCP.
+ *
+ * A device whose first block is all zeros is formatted; "format" on the
+ * command line formats any device (its data are lost).
  */
 #include <string.h>
 
@@ -31,7 +35,6 @@
 
 static struct kvlog kv_log;
 static struct resp_cmd kv_cmd;	/* one request at a time: single thread */
-static unsigned long kv_requests;
 
 /* ---- the block device for the log ---- */
 
@@ -138,7 +141,6 @@ static enum kv_stop kv_execute(struct np_conn *c, struct kv_out *out)
 			np_conn_close(c);
 			continue;
 		}
-		kv_requests++;
 		switch (kv_exec(&kv_log, &kv_cmd, out)) {
 		case KV_EXEC_OK:
 			break;
