@@ -27,7 +27,7 @@
 
 int nabla_console_init(struct nabla_console *con)
 {
-	con->bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	con->bounce = kmalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT);
 	if (!con->bounce)
 		return -ENOMEM;
 	mutex_init(&con->lock);

@@ -103,7 +103,8 @@ static long nabla_seal(struct nabla_ctx *ctx, void *arg)
 	if (s->flags || s->reserved)
 		return -EINVAL;
 	nabla_console_seal(ctx);
-	ctx->sealed = true;
+	/* Read locklessly by debugfs. */
+	WRITE_ONCE(ctx->sealed, true);
 	return 0;
 }
 
@@ -165,7 +166,7 @@ static void nabla_ctx_publish(struct nabla_ctx *ctx, struct nabla_device *dev)
 	nabla_debugfs_device_add(ctx, dev);
 	/* Pairs with smp_load_acquire() in nabla_ctx_device(). */
 	smp_store_release(&ctx->devs[dev->handle], dev);
-	ctx->ndevs++;
+	WRITE_ONCE(ctx->ndevs, ctx->ndevs + 1);
 }
 
 static long nabla_setup_call(struct nabla_ctx *ctx,
@@ -295,7 +296,7 @@ static int nabla_open(struct inode *inode, struct file *file)
 	struct nabla_ctx *ctx;
 	int err;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return -ENOMEM;
 	mutex_init(&ctx->setup_lock);

@@ -82,7 +82,8 @@ static void nabla_net_enqueue(struct nabla_net *nn, struct sk_buff *skb)
 		goto drop;
 	}
 	__skb_queue_tail(&nn->rxq, skb);
-	nn->rxq_peak = max(nn->rxq_peak, qlen + 1);
+	if (qlen + 1 > nn->rxq_peak)
+		WRITE_ONCE(nn->rxq_peak, qlen + 1);
 	atomic64_or(BIT_ULL(nn->dev.handle), &ctx->rx_ready);
 	spin_unlock(&nn->rxq.lock);
 	nabla_net_wake(ctx);
@@ -200,7 +201,7 @@ long nabla_net_attach(struct nabla_ctx *ctx, void *arg)
 	if (err)
 		return err;
 
-	nn = kzalloc(sizeof(*nn), GFP_KERNEL);
+	nn = kzalloc(sizeof(*nn), GFP_KERNEL_ACCOUNT);
 	if (!nn)
 		return -ENOMEM;
 	nn->dev.type = NABLA_DEVICE_NET;

@@ -144,6 +144,8 @@ TEST_F(block, info)
 {
 	struct nabla_block_info i = { .handle = self->h };
 
+	RETURN_IF_SKIPPED();
+
 	ASSERT_EQ(0, nabla_call(self->fd, NABLA_BLOCK_INFO, &i));
 	ASSERT_EQ(self->size, i.out_capacity);
 	ASSERT_EQ(NABLA_BLOCK_SIZE, i.out_block_size);
@@ -184,6 +186,8 @@ TEST_F(block, roundtrip_and_plain_read)
 	uint8_t *w = malloc(NABLA_BLOCK_MAX_IO), *r = malloc(NABLA_BLOCK_MAX_IO);
 	unsigned int i;
 	int fd;
+
+	RETURN_IF_SKIPPED();
 
 	ASSERT_TRUE(w && r);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -232,6 +236,8 @@ TEST_F(block, sees_earlier_buffered_writes)
 	uint8_t w[4096], r[4096];
 	int fd, other;
 
+	RETURN_IF_SKIPPED();
+
 	/* Written through the page cache before attach: bios must see it. */
 	close(self->fd);
 	self->fd = -1;
@@ -254,6 +260,8 @@ TEST_F(block, io_errors)
 	const unsigned long cmds[] = { NABLA_BLOCK_READ, NABLA_BLOCK_WRITE };
 	struct nabla_block_io io;
 	unsigned int c;
+
+	RETURN_IF_SKIPPED();
 
 	ASSERT_NE(NULL, buf);
 	memset(buf, 0, NABLA_BLOCK_MAX_IO + 4096);
@@ -301,6 +309,8 @@ TEST_F(block, no_partial_write)
 {
 	uint8_t *map, a[8192], r[8192];
 
+	RETURN_IF_SKIPPED();
+
 	/* A buffer whose second page faults: nothing is written. */
 	map = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, map);
@@ -322,6 +332,8 @@ TEST_F(block, read_only)
 	struct nabla_block_info i = { 0 };
 	uint8_t buf[512];
 	int ro, other;
+
+	RETURN_IF_SKIPPED();
 
 	ro = backend_open(self, variant->backend, O_RDONLY);
 	ASSERT_LE(0, ro);
@@ -363,6 +375,8 @@ TEST_F(block, attach_errors)
 {
 	struct nabla_attach_block a;
 	int good, wr, p[2], null, dir, path;
+
+	RETURN_IF_SKIPPED();
 
 	good = backend_open(self, variant->backend, O_RDWR);
 	ASSERT_LE(0, good);
@@ -434,6 +448,8 @@ TEST_F(block, enospc)
 	struct nabla_attach_block a;
 	char name[16];
 	int i, good;
+
+	RETURN_IF_SKIPPED();
 
 	if (variant->backend != BACKEND_FILE)
 		SKIP(return, "once is enough (file backend)");

@@ -40,6 +40,8 @@ TEST_F(dev, version)
 	struct nabla_version v = { 0 };
 	unsigned int i;
 
+	RETURN_IF_SKIPPED();
+
 	ASSERT_EQ(0, nabla_call(self->fd, NABLA_VERSION, &v));
 	ASSERT_EQ(NABLA_API_VERSION, v.out_api_version);
 	for (i = 0; i < sizeof(all_cmds) / sizeof(all_cmds[0]); i++)
@@ -56,6 +58,8 @@ TEST_F(dev, version)
 TEST_F(dev, enotty)
 {
 	char buf[256] = { 0 };
+
+	RETURN_IF_SKIPPED();
 
 	/* Unknown numbers, in and out of the ranges. */
 	ASSERT_EQ(-ENOTTY, nabla_call(self->fd, _IOWR(NABLA_IOC_MAGIC, 0x05, struct nabla_seal), buf));
@@ -76,6 +80,8 @@ TEST_F(dev, efault_argument)
 	void *page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	unsigned int i;
 
+	RETURN_IF_SKIPPED();
+
 	ASSERT_NE(MAP_FAILED, page);
 	for (i = 0; i < sizeof(all_cmds) / sizeof(all_cmds[0]); i++) {
 		ASSERT_EQ(-EFAULT, nabla_call(self->fd, all_cmds[i], NULL));
@@ -87,6 +93,7 @@ TEST_F(dev, efault_argument)
 
 TEST_F(dev, efault_output)
 {
+	RETURN_IF_SKIPPED();
 	/* Input readable, output not: the struct straddles into PROT_READ. */
 	char *map = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -104,6 +111,8 @@ TEST_F(dev, clocks)
 {
 	struct nabla_clock c = { 0 };
 	uint64_t before, after;
+
+	RETURN_IF_SKIPPED();
 
 	before = mono_ns();
 	ASSERT_EQ(0, nabla_call(self->fd, NABLA_CLOCK_MONOTONIC, &c));
@@ -134,6 +143,8 @@ TEST_F(dev, seal)
 	struct nabla_attach_net an = { .ifname = "lo", .name = "n" };
 	struct nabla_set_console sc = { .fd = -1, .flags = NABLA_CONSOLE_F_KMSG };
 	struct nabla_clock c = { 0 };
+
+	RETURN_IF_SKIPPED();
 
 	s.flags = 1;
 	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_SEAL, &s));
@@ -188,6 +199,8 @@ TEST_F(dev, console_to_fd)
 	char out[64];
 	int p[2];
 
+	RETURN_IF_SKIPPED();
+
 	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
 	sc.fd = p[1];
 	ASSERT_EQ(0, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
@@ -221,6 +234,7 @@ static void *reader_thread(void *arg)
 
 TEST_F(dev, console_large_in_order)
 {
+	RETURN_IF_SKIPPED();
 	/* Larger than the pipe: the module must loop until all is written. */
 	const size_t len = NABLA_CONSOLE_MAX, rounds = 4;
 	struct nabla_set_console sc = { 0 };
@@ -266,6 +280,8 @@ TEST_F(dev, console_errors)
 	struct nabla_set_console sc;
 	char buf[NABLA_CONSOLE_MAX + 1];
 	int p[2], rd;
+
+	RETURN_IF_SKIPPED();
 
 	ASSERT_EQ(0, pipe2(p, O_CLOEXEC | O_NONBLOCK));
 	memset(&sc, 0, sizeof(sc));
@@ -324,6 +340,8 @@ TEST_F(dev, console_to_dev_null)
 	struct nabla_set_console sc = { 0 };
 	static char big[NABLA_CONSOLE_MAX];
 
+	RETURN_IF_SKIPPED();
+
 	/* /dev/null has both ->write and ->write_iter: kernel_write() would refuse it. */
 	sc.fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	ASSERT_LE(0, sc.fd);
@@ -338,6 +356,8 @@ TEST_F(dev, console_to_regular_file_appends)
 	struct nabla_set_console sc = { 0 };
 	char path[128], out[16];
 	int f;
+
+	RETURN_IF_SKIPPED();
 
 	f = tmpfile_create("console", 0, path, sizeof(path));
 	ASSERT_LE(0, f);
@@ -358,6 +378,8 @@ TEST_F(dev, console_kmsg)
 	bool found = false;
 	int kmsg;
 	ssize_t n;
+
+	RETURN_IF_SKIPPED();
 
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (kmsg < 0)
@@ -384,6 +406,8 @@ TEST_F(dev, console_default_fd1)
 	char out[16];
 	int p[2], saved;
 
+	RETURN_IF_SKIPPED();
+
 	/* Before any sink, writes go to the caller's fd 1; the seal takes it. */
 	ASSERT_EQ(0, pipe2(p, O_CLOEXEC | O_NONBLOCK));
 	saved = dup(1);
@@ -405,6 +429,8 @@ TEST_F(dev, console_sealed_without_fd1)
 	struct nabla_seal s = { 0 };
 	int saved = dup(1);
 
+	RETURN_IF_SKIPPED();
+
 	ASSERT_LE(0, saved);
 	close(1);
 	ASSERT_EQ(-EBADF, console_write(self->fd, "x", 1));
@@ -419,6 +445,8 @@ TEST_F(dev, yield_deadline)
 {
 	struct nabla_yield y = { 0 };
 	uint64_t t0, t1;
+
+	RETURN_IF_SKIPPED();
 
 	/* A deadline in the past only polls. */
 	y.deadline_ns = 0;
@@ -453,6 +481,8 @@ TEST_F(dev, yield_signal)
 	struct nabla_yield y = { 0 };
 	uint64_t t0, t1;
 
+	RETURN_IF_SKIPPED();
+
 	/* No SA_RESTART: the signal must end the wait, with success. */
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	t0 = mono_ns();
@@ -474,6 +504,8 @@ TEST_F(dev, yield_timer_slack)
 	struct nabla_yield y = { 0 };
 	uint64_t t1;
 
+	RETURN_IF_SKIPPED();
+
 	/* With a 300 ms slack the wake-up may be late, but not later. */
 	ASSERT_EQ(0, prctl_slack(300000000));
 	y.deadline_ns = mono_ns() + 50000000;
@@ -488,6 +520,8 @@ TEST_F(dev, debugfs_counters)
 	struct nabla_clock c = { 0 };
 	char dir[256];
 	int i;
+
+	RETURN_IF_SKIPPED();
 
 	if (ctx_debugfs_dir(getpid(), dir, sizeof(dir)))
 		SKIP(return, "no %s for this context", NABLA_DEBUGFS);
@@ -513,6 +547,8 @@ TEST_F(dev, tracepoint)
 	char line[512];
 	bool found = false;
 	FILE *f;
+
+	RETURN_IF_SKIPPED();
 
 	if (access(ev, F_OK))
 		SKIP(return, "no %s", ev);

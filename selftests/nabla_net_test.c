@@ -6,6 +6,8 @@
  * info, foreign handles, yield waking on arrival, a bounded RX queue
  * under a flood, and the interface deleted while attached.
  */
+#include <netinet/in.h>
+#include <netinet/udp.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
@@ -88,6 +90,8 @@ TEST_F(net, attach_outputs)
 	char flags[32];
 	FILE *f;
 
+	RETURN_IF_SKIPPED();
+
 	ASSERT_EQ(0, self->h);
 	ASSERT_EQ(1500, self->mtu);
 	/* A random MAC: unicast, locally administered. */
@@ -157,6 +161,8 @@ TEST_F(net, attach_errors)
 {
 	struct nabla_attach_net a;
 	int other;
+
+	RETURN_IF_SKIPPED();
 
 	ASSERT_EQ(0, veth_create("nbg1", "nbp1"));
 
@@ -245,6 +251,8 @@ TEST_F(net, attach_needs_cap_net_admin)
 	int status;
 	pid_t pid;
 
+	RETURN_IF_SKIPPED();
+
 	ASSERT_EQ(0, veth_create("nbg1", "nbp1"));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -272,6 +280,8 @@ TEST_F(net, guest_to_peer)
 	unsigned int i;
 	ssize_t n;
 
+	RETURN_IF_SKIPPED();
+
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		frame_fill(f, sizes[i], peer_mac, self->mac, i);
 		ASSERT_EQ(0, net_write(self->fd, self->h, f, sizes[i]));
@@ -295,6 +305,8 @@ TEST_F(net, peer_to_guest)
 	unsigned int i;
 	ssize_t n;
 
+	RETURN_IF_SKIPPED();
+
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		ASSERT_EQ(0, peer_send(self->pkt, self->mac, sizes[i], i));
 		frame_fill(f, sizes[i], self->mac, peer_mac, i);
@@ -309,6 +321,8 @@ TEST_F(net, peer_to_guest_vlan)
 	uint8_t f[64], g[FRAME_MAX];
 	uint64_t len;
 	int tries;
+
+	RETURN_IF_SKIPPED();
 
 	/* An 802.1Q frame: the stack takes the tag out, we put it back. */
 	frame_fill(f, sizeof(f), self->mac, peer_mac, 7);
@@ -336,6 +350,8 @@ TEST_F(net, write_errors)
 	void *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct nabla_net_write w;
 	uint8_t f[FRAME_MAX + 1];
+
+	RETURN_IF_SKIPPED();
 
 	frame_fill(f, sizeof(f), peer_mac, self->mac, 0);
 	memset(&w, 0, sizeof(w));
@@ -373,8 +389,10 @@ TEST_F(net, write_link_down_is_a_drop)
 {
 	uint8_t f[60];
 
+	RETURN_IF_SKIPPED();
+
 	frame_fill(f, sizeof(f), peer_mac, self->mac, 0);
-	ASSERT_EQ(0, run("%s link set " GUEST " down", ip_cmd()));
+	ASSERT_EQ(0, link_set_up(GUEST, false));
 	/* Lost like on a wire, not an error. */
 	ASSERT_EQ(0, net_write(self->fd, self->h, f, sizeof(f)));
 	if (self->dbg[0])
@@ -388,6 +406,8 @@ TEST_F(net, read_errors)
 	uint8_t g[FRAME_MAX];
 	uint64_t len = 0;
 	int i;
+
+	RETURN_IF_SKIPPED();
 
 	ASSERT_EQ(-EAGAIN, net_read(self->fd, self->h, g, sizeof(g), NULL));
 	ASSERT_EQ(0, peer_send(self->pkt, self->mac, 100, 42));
@@ -434,6 +454,8 @@ TEST_F(net, info_errors)
 {
 	struct nabla_net_info i;
 
+	RETURN_IF_SKIPPED();
+
 	memset(&i, 0, sizeof(i));
 	i.handle = self->h;
 	i.flags = 1;
@@ -454,6 +476,8 @@ TEST_F(net, foreign_handles)
 	struct nabla_block_info bi = { 0 };
 	struct nabla_net_info ni = { 0 };
 	int file, hb;
+
+	RETURN_IF_SKIPPED();
 
 	file = tmpfile_create("net", 1 << 20, path, sizeof(path));
 	ASSERT_LE(0, file);
@@ -482,6 +506,8 @@ TEST_F(net, yield_wakes_on_arrival)
 	uint64_t t0, t1;
 	int status;
 	pid_t pid;
+
+	RETURN_IF_SKIPPED();
 
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -530,6 +556,8 @@ TEST_F(net, yield_wakes_other_thread)
 	struct yielder t = { .fd = self->fd };
 	pthread_t th;
 
+	RETURN_IF_SKIPPED();
+
 	ASSERT_EQ(0, pthread_create(&th, NULL, yield_thread, &t));
 	usleep(200000);
 	ASSERT_EQ(0, peer_send(self->pkt, self->mac, 60, 3));
@@ -546,6 +574,8 @@ TEST_F(net, rx_flood_bounded)
 	uint8_t g[FRAME_MAX];
 	uint64_t len;
 	int i, got = 0;
+
+	RETURN_IF_SKIPPED();
 
 	if (!self->dbg[0])
 		SKIP(return, "no debugfs");
@@ -576,7 +606,121 @@ TEST_F(net, rx_flood_bounded)
 	ASSERT_EQ(0, debugfs_get(self->dbg, "net-service", "rx_queued"));
 	slab1 = slab_kb();
 	TH_LOG("slab %lld KiB -> %lld KiB", slab0, slab1);
-	ASSERT_LT(slab1 - slab0, 1024);
+	/* KASAN's quarantine (debug kernel) holds freed skbs a while. */
+	if (!have_kmemleak())
+		ASSERT_LT(slab1 - slab0, 1024);
+}
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT	103
+#endif
+
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (p[i] << 8) | p[i + 1];
+	if (len & 1)
+		sum += p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/*
+ * The UDP payload length of @f if it is an IPv4/UDP frame to port 9 whose
+ * IP and UDP checksums are right; 0 for other frames; -1 for bad sums.
+ */
+static int udp_frame_ok(const uint8_t *f, size_t len)
+{
+	const uint8_t *ip = f + 14, *udp;
+	size_t ihl, ulen;
+	uint8_t pseudo[12];
+	uint32_t sum;
+
+	if (len < 14 + 20 + 8 || f[12] != 0x08 || f[13] != 0x00 || ip[9] != 17)
+		return 0;
+	ihl = (ip[0] & 15) * 4;
+	udp = ip + ihl;
+	if (((udp[2] << 8) | udp[3]) != 9)
+		return 0;
+	if (csum_fold(csum_add(0, ip, ihl)) != 0xffff)
+		return -1;
+	ulen = (udp[4] << 8) | udp[5];
+	if (14 + ihl + ulen > len)
+		return -1;
+	memcpy(pseudo, ip + 12, 8);
+	pseudo[8] = 0;
+	pseudo[9] = 17;
+	pseudo[10] = udp[4];
+	pseudo[11] = udp[5];
+	sum = csum_add(csum_add(0, pseudo, 12), udp, ulen);
+	if (csum_fold(sum) != 0xffff)
+		return -1;
+	return (int)(ulen - 8);
+}
+
+/* Read frames until @want UDP-to-port-9 frames came; their payload sizes. */
+static int read_udp(int fd, uint32_t h, int *sizes, int want)
+{
+	uint64_t deadline = mono_ns() + 10000000000ULL;
+	uint8_t g[FRAME_MAX];
+	int got = 0;
+
+	while (got < want && mono_ns() < deadline) {
+		struct nabla_net_read r = {
+			.handle = h, .buf = (uintptr_t)g, .len = sizeof(g),
+		};
+		struct nabla_yield y = { .deadline_ns = mono_ns() + 50000000 };
+		int n;
+
+		if (nabla_call(fd, NABLA_NET_READ, &r)) {
+			nabla_call(fd, NABLA_YIELD, &y);
+			continue;
+		}
+		n = udp_frame_ok(g, r.out_len);
+		if (n)
+			sizes[got++] = n;
+	}
+	return got;
+}
+
+TEST_F(net, host_stack_checksum_and_gso)
+{
+	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(9) };
+	static uint8_t payload[8000];
+	int s, i, sizes[16], gso = 1000;
+
+	RETURN_IF_SKIPPED();
+
+	/* The peer's own stack sends: checksum offload, then UDP GSO. */
+	ASSERT_EQ(0, link_add_ipv4(PEER, "10.77.0.1"));
+	ASSERT_EQ(0, neigh_add(PEER, "10.77.0.2", self->mac));
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, s);
+	inet_pton(AF_INET, "10.77.0.2", &dst.sin_addr);
+	for (i = 0; i < (int)sizeof(payload); i++)
+		payload[i] = (uint8_t)i;
+
+	ASSERT_EQ(100, sendto(s, payload, 100, 0, (struct sockaddr *)&dst, sizeof(dst)));
+	ASSERT_EQ(1, read_udp(self->fd, self->h, sizes, 1));
+	ASSERT_EQ(100, sizes[0]);
+
+	if (setsockopt(s, SOL_UDP, UDP_SEGMENT, &gso, sizeof(gso)))
+		SKIP(return, "no UDP_SEGMENT: %s", strerror(errno));
+	ASSERT_EQ((ssize_t)sizeof(payload),
+		  sendto(s, payload, sizeof(payload), 0, (struct sockaddr *)&dst, sizeof(dst)));
+	/* Wire-size frames with good checksums, never one super-frame. */
+	ASSERT_EQ(8, read_udp(self->fd, self->h, sizes, 8));
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(1000, sizes[i]);
+	close(s);
 }
 
 TEST_F(net, link_deleted_while_attached)
@@ -585,6 +729,8 @@ TEST_F(net, link_deleted_while_attached)
 	struct nabla_yield y = { 0 };
 	uint8_t f[60];
 	int other;
+
+	RETURN_IF_SKIPPED();
 
 	ASSERT_EQ(0, peer_send(self->pkt, self->mac, 60, 1));
 	usleep(100000);
