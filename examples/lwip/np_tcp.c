@@ -6,6 +6,12 @@
  * pcb: after a successful tcp_close (callbacks detached first), after
  * tcp_abort, or when lwIP reports an error (the pcb is already freed then).
  * A callback that aborts the pcb must return ERR_ABRT to lwIP.
+ *
+ * Closing lingers: once the last reply is handed over, only the sending
+ * side is shut (FIN); input is read and dropped until the peer's FIN, for
+ * at most NP_LINGER_POLLS polls. Closing both sides at once would make
+ * lwIP answer any request still in flight with a reset, and a reset can
+ * overtake the replies the peer has not read yet.
  */
 #include <string.h>
 
@@ -16,6 +22,7 @@
 #include "np_tcp.h"
 
 #define NP_POLL_INTERVAL	4	/* x 500 ms: retry stalled closes */
+#define NP_LINGER_POLLS		5	/* polls to wait for the peer's FIN */
 #define NP_BUF_MIN		4096
 
 /* ---- buffers ---- */
@@ -147,6 +154,22 @@ static void push_out(struct np_conn *c)
 
 static void attach(struct tcp_pcb *pcb, struct np_conn *c);
 
+/* Close both directions and forget the pcb; lwIP finishes on its own. */
+static err_t close_now(struct np_conn *c)
+{
+	struct tcp_pcb *pcb = c->pcb;
+
+	detach(pcb);
+	if (tcp_close(pcb) != ERR_OK) {
+		/* out of memory for the FIN: reattach, retry on poll */
+		attach(pcb, c);
+		return ERR_OK;
+	}
+	c->pcb = NULL;
+	conn_free(c);
+	return ERR_OK;
+}
+
 /* ---- the state machine run after every event ---- */
 
 /*
@@ -164,7 +187,12 @@ static err_t conn_run(struct np_conn *c)
 		conn_free(c);
 		return ERR_ABRT;
 	}
-	if (c->uncredited && c->in.len < c->lst->in_max) {
+	/*
+	 * Reopen the window for what has been buffered, up to the limit; and
+	 * all of it before a close: lwIP answers a close with unread data
+	 * with a reset, which would throw away the last replies.
+	 */
+	if (c->uncredited && (c->in.len < c->lst->in_max || c->want_close)) {
 		size_t n = c->uncredited;
 
 		c->uncredited = 0;
@@ -177,16 +205,11 @@ static err_t conn_run(struct np_conn *c)
 	}
 	push_out(c);
 	if (c->want_close && !c->out.len) {
-		struct tcp_pcb *pcb = c->pcb;
-
-		detach(pcb);
-		if (tcp_close(pcb) != ERR_OK) {
-			/* out of memory for the FIN: reattach, retry on poll */
-			attach(pcb, c);
-			return ERR_OK;
-		}
-		c->pcb = NULL;
-		conn_free(c);
+		if (c->peer_closed)
+			return close_now(c);
+		/* ERR_MEM for the FIN: retried at the next event */
+		if (tcp_shutdown(c->pcb, 0, 1) == ERR_OK)
+			c->draining = true;
 	}
 	return ERR_OK;
 }
@@ -204,6 +227,13 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
 			tcp_recved(pcb, p->tot_len);
 			pbuf_free(p);
 		}
+		return ERR_OK;
+	}
+	if (c->draining) {	/* lingering close: drop, wait for FIN */
+		if (!p)
+			return close_now(c);
+		tcp_recved(pcb, p->tot_len);
+		pbuf_free(p);
 		return ERR_OK;
 	}
 	if (!p) {
@@ -229,7 +259,7 @@ static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
 	struct np_conn *c = arg;
 
-	if (!c)
+	if (!c || c->draining)
 		return ERR_OK;
 	if (c->out.len >= c->lst->out_low) {
 		push_out(c);
@@ -244,6 +274,13 @@ static err_t on_poll(void *arg, struct tcp_pcb *pcb)
 
 	if (!c)
 		return ERR_OK;
+	if (c->draining) {
+		if (++c->drain_polls <= NP_LINGER_POLLS)
+			return ERR_OK;
+		np_conn_abort(c);	/* the peer never closed */
+		conn_free(c);
+		return ERR_ABRT;
+	}
 	return conn_run(c);
 }
 

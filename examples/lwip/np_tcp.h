@@ -63,6 +63,8 @@ struct np_conn {
 	bool peer_closed;	/* FIN received */
 	bool want_close;	/* close once out is handed to lwIP */
 	bool dead;		/* aborted or closed: no more work */
+	bool draining;		/* FIN sent: dropping input until the peer's */
+	uint8_t drain_polls;
 	bool in_work;
 };
 
