@@ -311,4 +311,40 @@ static inline int scratch_file(char *path, size_t size_path, off_t size)
 	return fd;
 }
 
+/*
+ * Start apps/sys (one system call once confined) with @backend, a block
+ * device "b0" on @block_path and the words of @cmd (space-separated) as its
+ * command line.
+ */
+static inline int sys_start(struct nabla_app *app, const char *backend,
+			    const char *block_path, const char *cmd)
+{
+	char block_arg[128];
+	const char *args[APP_MAX_ARGS];
+	char words[256], *save, *w;
+	int n = 0;
+
+	snprintf(block_arg, sizeof(block_arg), "--block:b0=%s", block_path);
+	args[n++] = backend;
+	args[n++] = "--mem=1";
+	args[n++] = block_arg;
+	args[n++] = "--";
+	snprintf(words, sizeof(words), "%s", cmd);
+	for (w = strtok_r(words, " ", &save); w && n < APP_MAX_ARGS - 1;
+	     w = strtok_r(NULL, " ", &save))
+		args[n++] = w;
+	args[n] = NULL;
+	return app_start(app, "sys", args, 0);
+}
+
+#define SYS_RUN_MS	20000
+
+static inline int sys_run(struct nabla_app *app, const char *backend,
+			  const char *block_path, const char *cmd)
+{
+	if (sys_start(app, backend, block_path, cmd))
+		return -2;
+	return app_finish(app, SYS_RUN_MS);
+}
+
 #endif /* NABLA_LIBNABLA_RUN_H */

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libnabla_syscalls_test: once confined, every system call number the
+ * backend's filter does not allow kills the process with SIGSYS. Each
+ * number is tried with zero arguments (so ioctl is on fd 0, not the nabla
+ * fd) by apps/sys in a fresh process, a few processes at a time.
+ *
+ * A sweep is about 500 process start-ups per backend: seconds on a real
+ * machine, a minute or two under TCG, longer on a debug kernel. Each
+ * backend's sweep has a time budget; if it runs out with nothing having
+ * survived, the test SKIPs and says how far it got (a slow kernel is no
+ * failure); any survivor is a failure at once.
+ */
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#include "kselftest_harness.h"
+#include "libnabla_run.h"
+
+/* Past the last x86_64 system call of 6.12 (462), to include unused ones. */
+#define LAST_NR		511
+/* Per backend, within kselftest's 300 s for the whole program. */
+#ifndef BUDGET_MS
+#define BUDGET_MS	130000
+#endif
+/* Some at a time: each try is a whole process start-up. */
+#define PARALLEL	4
+
+FIXTURE(syscalls) {
+	char block_path[64];
+};
+
+FIXTURE_VARIANT(syscalls) {
+	const char *backend;
+};
+
+FIXTURE_VARIANT_ADD(syscalls, dev) {
+	.backend = "--backend=dev",
+};
+
+FIXTURE_VARIANT_ADD(syscalls, syscall) {
+	.backend = "--backend=syscall",
+};
+
+FIXTURE_SETUP(syscalls)
+{
+	int fd = scratch_file(self->block_path, sizeof(self->block_path),
+			      1 << 20);
+
+	ASSERT_LE(0, fd);
+	close(fd);
+}
+
+FIXTURE_TEARDOWN(syscalls)
+{
+	unlink(self->block_path);
+}
+
+static bool allowed_by_number(const char *backend, long nr)
+{
+	if (nr == __NR_exit_group)
+		return true;
+	/*
+	 * The syscall backend allows these by argument, and with zero
+	 * arguments they pass (clock_gettime of CLOCK_REALTIME) or block for
+	 * ever (ppoll of no fds without a timeout): tested with bad arguments
+	 * below instead.
+	 */
+	if (!backend_is_dev(backend))
+		return nr == __NR_ppoll || nr == __NR_clock_gettime;
+	return false;
+}
+
+/*
+ * Control: does this kernel apply seccomp to syscall @nr at all? A child
+ * installs a filter that kills everything but exit_group and makes the
+ * call. Some calls are passed through seccomp by the kernel itself, so no
+ * filter can stop them: on recent kernels (the test host's 6.12 included)
+ * uretprobe (335 on x86_64), which raises SIGILL unless made from a
+ * uretprobe trampoline, and uprobe (336).
+ */
+static bool kernel_filters(long nr)
+{
+	struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_exit_group, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(insns) / sizeof(insns[0]),
+		.filter = insns,
+	};
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		    syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+			_exit(1);
+		syscall(nr, 0, 0, 0, 0, 0, 0);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return true;
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS;
+}
+
+/* Every system call number, with zero arguments (for ioctl: fd 0). */
+/* Did syscall @nr, tried by @app, get through? */
+static bool survived(struct __test_metadata *_metadata, struct nabla_app *app,
+		     long nr)
+{
+	app_finish(app, SYS_RUN_MS);
+	if (app_killed_by(app, SIGSYS))
+		return false;
+	if (!kernel_filters(nr)) {
+		TH_LOG("syscall %ld: %s, but this kernel does not apply "
+		       "seccomp to it at all: not counted", nr, app_ending(app));
+		return false;
+	}
+	TH_LOG("syscall %ld: %s, stdout: %s, stderr: %s", nr, app_ending(app),
+	       app->out, app->err);
+	return true;
+}
+
+/* The numbers to try: 0..LAST_NR, then a few far beyond. */
+static long nth_number(unsigned int i)
+{
+	static const long beyond[] = { 1000, 0x3fffffff, -1 };
+
+	if (i <= LAST_NR)
+		return i;
+	i -= LAST_NR + 1;
+	return i < sizeof(beyond) / sizeof(beyond[0]) ? beyond[i] : LONG_MIN;
+}
+
+TEST_F_TIMEOUT(syscalls, every_number_dies, BUDGET_MS / 1000 + 60)
+{
+	static struct nabla_app apps[PARALLEL];
+	uint64_t end = app_now_ms() + BUDGET_MS;
+	unsigned int i, j, n = 0, tried = 0, survivors = 0;
+	long nrs[PARALLEL], nr;
+	char cmd[32];
+
+	if (backend_missing(variant->backend))
+		SKIP(return, "%s", backend_missing(variant->backend));
+	for (i = 0; (nr = nth_number(i)) != LONG_MIN; i++) {
+		if (allowed_by_number(variant->backend, nr))
+			continue;
+		if (app_now_ms() > end)
+			break;
+		snprintf(cmd, sizeof(cmd), "%ld", nr);
+		ASSERT_EQ(0, sys_start(&apps[n], variant->backend,
+				       self->block_path, cmd));
+		nrs[n++] = nr;
+		if (n < PARALLEL)
+			continue;
+		for (j = 0; j < n; j++)
+			survivors += survived(_metadata, &apps[j], nrs[j]);
+		tried += n;
+		n = 0;
+	}
+	for (j = 0; j < n; j++)
+		survivors += survived(_metadata, &apps[j], nrs[j]);
+	tried += n;
+	ASSERT_EQ(0, survivors);
+	if (nr != LONG_MIN)
+		SKIP(return, "time budget (%d s) spent after %u numbers, up to "
+		     "%ld, all killed: a slow kernel; the rest not tried",
+		     BUDGET_MS / 1000, tried, nrs[n ? n - 1 : PARALLEL - 1]);
+	TH_LOG("%u numbers tried, all killed", tried);
+}
+
+
+TEST_HARNESS_MAIN
