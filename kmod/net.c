@@ -99,7 +99,10 @@ static rx_handler_result_t nabla_rx_handler(struct sk_buff **pskb)
 	struct nabla_net *nn = rcu_dereference(skb->dev->rx_handler_data);
 	struct sk_buff *segs, *next;
 
-	/* Every frame is the guest's: the host stack never sees one. */
+	/* The host's own multicast, looped back: not from the wire. */
+	if (skb->pkt_type == PACKET_LOOPBACK)
+		return RX_HANDLER_PASS;
+	/* Every other frame is the guest's: the host stack never sees one. */
 	skb = skb_share_check(skb, GFP_ATOMIC);
 	if (!skb) {
 		nabla_stat_inc(&nn->stats.rx_drops);
@@ -121,8 +124,13 @@ static rx_handler_result_t nabla_rx_handler(struct sk_buff **pskb)
 
 	/* A GRO or local TSO super-frame: the guest gets wire-size frames. */
 	segs = __skb_gso_segment(skb, 0, false);
-	if (IS_ERR_OR_NULL(segs)) {
+	if (IS_ERR(segs)) {
 		nabla_net_drop(nn, skb);
+		return RX_HANDLER_CONSUMED;
+	}
+	/* NULL: one segment only, the frame itself will do. */
+	if (!segs) {
+		nabla_net_enqueue(nn, skb);
 		return RX_HANDLER_CONSUMED;
 	}
 	consume_skb(skb);
@@ -367,6 +375,12 @@ static int nabla_net_recv(struct nabla_net *nn, void __user *buf, u64 size,
 
 	if (!nabla_net_attached(nn))
 		return -ENODEV;
+	/*
+	 * The common answer to a poll, without the lock: a frame queued at
+	 * this very moment is found by the next read, as it would be anyway.
+	 */
+	if (skb_queue_empty_lockless(&nn->rxq))
+		return -EAGAIN;
 
 	spin_lock_bh(&nn->rxq.lock);
 	skb = skb_peek(&nn->rxq);
