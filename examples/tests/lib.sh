@@ -114,9 +114,12 @@ links_down() {
 app_start() {
 	as_bin=$(app_bin "$1") as_backend=$2 as_log=$3 as_blk=$4
 	shift 4
+	# Emptied here, not by the child's redirection: wait_for must not see
+	# the previous run's banner before the child gets to run.
+	: > "$as_log"
 	"$as_bin" --backend="$as_backend" --net:service0="$IFACE" \
 		--net-mac:service0="$APP_MAC" --block:storage="$as_blk" \
-		-- "$APP_IP/24" "$@" > "$as_log" 2>&1 &
+		-- "$APP_IP/24" "$@" >> "$as_log" 2>&1 &
 	APP_PID=$!
 	PIDS="$PIDS $APP_PID"
 }
