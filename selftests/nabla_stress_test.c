@@ -39,20 +39,21 @@ static int cycle_block(int file, int sink)
 
 /*
  * 1000 cycles, or as many as 15 s allow on a slow (debug) kernel; there
- * the kmemleak scan takes its time too: a longer timeout than the default.
+ * the kmemleak scan takes its time too. The tests of this fixture get a
+ * longer timeout than the default for such kernels.
  */
 #define CYCLES		1000
 #define CYCLES_NS	15000000000ULL
 
-FIXTURE(cycles) {
+FIXTURE(stress) {
 	int unused;
 };
 
-FIXTURE_SETUP(cycles)
+FIXTURE_SETUP(stress)
 {
 }
 
-FIXTURE_TEARDOWN(cycles)
+FIXTURE_TEARDOWN(stress)
 {
 }
 
@@ -73,7 +74,7 @@ static void check_no_leak(struct __test_metadata *_metadata, long long slab0)
 	ASSERT_LT(slab1 - slab0, 512);
 }
 
-TEST_F_TIMEOUT(cycles, block_slab_flat, 120)
+TEST_F_TIMEOUT(stress, block_slab_flat, 120)
 {
 	long long slab0, avail0, avail1;
 	char path[128];
@@ -107,7 +108,7 @@ TEST_F_TIMEOUT(cycles, block_slab_flat, 120)
 	unlink(path);
 }
 
-TEST_F_TIMEOUT(cycles, net_slab_flat, 120)
+TEST_F_TIMEOUT(stress, net_slab_flat, 120)
 {
 	long long slab0;
 	int i, fd;
@@ -228,7 +229,7 @@ static void *flood(void *arg)
 	return NULL;
 }
 
-TEST(threads_and_child_share_a_context)
+TEST_F_TIMEOUT(stress, threads_and_child_share_a_context, 120)
 {
 	enum { THREADS = 4, ITER = 150 };
 	struct worker w[THREADS + 2];
@@ -353,7 +354,7 @@ static void *tx_loop(void *arg)
 	return NULL;
 }
 
-TEST(link_deleted_under_traffic)
+TEST_F_TIMEOUT(stress, link_deleted_under_traffic, 120)
 {
 	struct tx x[3];
 	pthread_t th[3], fl;
