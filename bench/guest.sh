@@ -8,7 +8,7 @@
 #
 #   guest.sh OUT_DEV REPS [WORKLOADS]
 #
-# WORKLOADS (default: "speed ping blk-dev blk-file httpd kv"):
+# WORKLOADS (default: "speed ping blk-dev blk-file kv httpd"):
 #   speed     the speed rows (bench/apps/speed), nop tracer, REPS runs of
 #             each backend, alternating
 #   ping      pingd answering 300 busybox pings
@@ -16,13 +16,15 @@
 #   blk-file  the same on a file in tmpfs
 #   httpd     examples/httpd under 300 curl requests (one connection each)
 #   kv        examples/kv under 300 redis-cli SETs
+#   W+rps     workload W with the host end's receive steered to another CPU
+#             (RPS) and the application pinned: not in the default set
 # Isolation workloads run REPS times under each backend, traced with
 # function_graph (funcgraph-irqs off) on the workload's threads only, from
 # after its banner and a warm-up until the load has been answered.
 
 OUT_DEV=${1:?usage: guest.sh OUT_DEV REPS [WORKLOADS]}
 REPS=${2:-3}
-WORKLOADS=${3:-speed ping blk-dev blk-file httpd kv}
+WORKLOADS=${3:-speed ping blk-dev blk-file kv httpd}
 BENCH=/opt/nabla/bench
 EX=/opt/nabla/examples
 T=/sys/kernel/tracing
@@ -65,12 +67,46 @@ sysctl -qw net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
 	echo "nabla=$([ -c /dev/nabla ] && echo yes || echo no)"
 } > "$OUT/info"
 
+# ---- results: appended to the disk as they come -----------------------------------
+# Each batch of files is a tar archive written after the previous one
+# (bench/run reads them all with tar --ignore-zeros), then removed from
+# tmpfs: a run cut short by the boot's timeout still leaves what it did.
+DISK_BLOCKS=0
+save() {	# FILE... (relative to $OUT)
+	(cd "$OUT" && tar -cf /tmp/bench-batch.tar "$@") || { log "tar failed: $*"; return 1; }
+	sz=$(stat -c %s /tmp/bench-batch.tar)
+	dd if=/tmp/bench-batch.tar of="$OUT_DEV" bs=512 seek=$DISK_BLOCKS \
+		conv=notrunc 2>/dev/null || { log "cannot write $OUT_DEV"; return 1; }
+	DISK_BLOCKS=$((DISK_BLOCKS + (sz + 511) / 512))
+	rm -f /tmp/bench-batch.tar
+	(cd "$OUT" && rm -f "$@")
+}
+
+# What the host needs to read the raw ring-buffer pages: the symbols (the
+# modules are loaded by now) and the event formats.
+mkdir -p "$OUT/format"
+cat /proc/kallsyms > "$OUT/format/kallsyms"
+for f in header_page header_event ftrace/funcgraph_entry/format \
+		ftrace/funcgraph_exit/format raw_syscalls/sys_enter/format; do
+	cp "$T/events/$f" "$OUT/format/$(echo "$f" | tr / _)"
+done
+save info format/*
+log "formats saved"
+
 # ---- links and applications ------------------------------------------------------
 
 LINKS=
 APP_PID=
 # link_up BACKEND: the application's interface IFACE; host end 10.78.1.1.
+# With RPS=1 the host end's receive processing is steered to CPU 1 (the
+# application is pinned to CPU 0): what the host stack does with the
+# workload's frames then runs there, not in the workload's context.
 link_up() {
+	link_make "$1" || return 1
+	[ "$RPS" = 1 ] || return 0
+	echo 2 > "/sys/class/net/$LINKS/queues/rx-0/rps_cpus" || return 1
+}
+link_make() {
 	if [ "$1" = dev ]; then
 		$IP link add nbh type veth peer name nba || return 1
 		$IP addr add 10.78.1.1/24 dev nbh
@@ -94,9 +130,13 @@ APP_MAC=02:6e:62:00:01:02
 APP_IP=10.78.1.2
 
 # app_start LOG BIN ARG...: start a Solo5 application, console in LOG.
+RPS=0
 app_start() {
 	as_log=$1
 	shift
+	if [ "$RPS" = 1 ]; then
+		set -- taskset 1 "$@"
+	fi
 	"$@" > "$as_log" 2>&1 &
 	APP_PID=$!
 }
@@ -230,18 +270,18 @@ iso_httpd() {
 		--net:service0="$IFACE" --net-mac:service0=$APP_MAC \
 		--block:storage=/dev/ram0 -- "$APP_IP/24"
 	wait_for "$OUT/iso/$2.console" '^httpd: serving' 60 || return 1
-	curl -s -o /dev/null -H 'Connection: close' "http://$APP_IP/" "http://$APP_IP/" \
-		"http://$APP_IP/sub/index.html" || return 1
+	curl -s -H 'Connection: close' "http://$APP_IP/" "http://$APP_IP/" \
+		"http://$APP_IP/sub/index.html" > /dev/null || return 1
 	sleep 0.5
 	urls=
 	i=0
 	while [ $i -lt $COUNT ]; do
-		urls="$urls http://$APP_IP/index.html"
+		urls="$urls -o /dev/null http://$APP_IP/index.html"
 		i=$((i + 1))
 	done
 	trace_start "$APP_PID"
 	# shellcheck disable=SC2086 # one word per URL
-	curl -s -H 'Connection: close' -w '%{http_code}\n' -o /dev/null $urls \
+	curl -sS --max-time 120 -H 'Connection: close' -w '%{http_code}\n' $urls \
 		> "$OUT/iso/$2.client" 2>&1
 	rc=$?
 	trace_stop "$2"
@@ -270,8 +310,10 @@ iso_kv() {
 	return $rc
 }
 
-run_iso() {	# WORKLOAD
-	fn=iso_$(echo "$1" | tr - _)
+run_iso() {	# WORKLOAD[+rps]
+	RPS=0
+	case $1 in *+rps) RPS=1 ;; esac
+	fn=iso_$(echo "${1%+rps}" | tr - _)
 	r=1
 	while [ $r -le "$REPS" ]; do
 		for b in dev syscall; do
@@ -284,6 +326,7 @@ run_iso() {	# WORKLOAD
 			if [ $rc -eq 2 ]; then
 				echo "skipped" > "$OUT/iso/$tag.status"
 				log "isolation $tag: skipped"
+				save $(cd "$OUT" && ls -d iso/"$tag".*)
 				return
 			fi
 			if [ $rc -ne 0 ]; then
@@ -293,6 +336,7 @@ run_iso() {	# WORKLOAD
 			else
 				echo "ok" > "$OUT/iso/$tag.status"
 			fi
+			save $(cd "$OUT" && ls -d iso/"$tag".*)
 		done
 		r=$((r + 1))
 	done
@@ -319,7 +363,13 @@ run_speed() {
 			link_down
 			grep -q '^speed: end' "$OUT/speed/$tag.console" ||
 				log "speed $tag: FAILED: $(tail -n 2 "$OUT/speed/$tag.console")"
+			save "speed/$tag.console"
 		done
+		# The block rows at the device backend's durability: O_DIRECT.
+		log "speed odirect-$r"
+		$BENCH/odirect /dev/ram0 $COUNT > "$OUT/speed/odirect-$r.console" 2>&1 ||
+			log "speed odirect-$r: FAILED: $(tail -n 2 "$OUT/speed/odirect-$r.console")"
+		save "speed/odirect-$r.console"
 		r=$((r + 1))
 	done
 }
@@ -335,18 +385,8 @@ for w in $WORKLOADS; do
 	[ "$w" = speed ] || run_iso "$w"
 done
 tr_set tracing_on 0
-tr_set current_tracer nop
-# What the host needs to read the raw pages: symbols and event formats.
-mkdir -p "$OUT/format"
-cat /proc/kallsyms > "$OUT/format/kallsyms"
-for f in header_page header_event ftrace/funcgraph_entry/format \
-		ftrace/funcgraph_exit/format raw_syscalls/sys_enter/format; do
-	cp "$T/events/$f" "$OUT/format/$(echo "$f" | tr / _)"
-done
 log "done in $(( $(date +%s) - start )) s"
-
-# Hand the results over: a tar archive straight onto the disk.
-tar -cf - -C "$OUT" . > "$OUT_DEV" || { echo "bench: cannot write $OUT_DEV"; exit 1; }
+save guest.log
 sync
-echo "bench: results written ($(du -sk "$OUT" | cut -f1) KiB)"
+echo "bench: results written ($DISK_BLOCKS blocks)"
 exit 0
