@@ -141,4 +141,5 @@ clean: module-clean
 	-$(if $(HAVE_LIBNABLA),$(MAKE) -C libnabla clean)
 	-$(if $(wildcard $(KSFT)/lib.mk),$(MAKE) -C selftests clean)
 	-@for d in $(EXAMPLES); do $(MAKE) -C $$d clean; done
-	rm -rf $(BUILD)
+	@# Only what the build put in .build/: others (bench/) keep their files there.
+	rm -rf $(BUILD)/stage $(BUILD)/check $(wildcard $(BUILD)/*/kmod)
