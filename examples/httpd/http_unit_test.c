@@ -118,6 +118,66 @@ static int t_parse_errors(void)
 	return 0;
 }
 
+/* Does the path have a ".." segment? */
+static int has_dotdot(const char *p)
+{
+	while (*p) {
+		const char *end = strchr(p, '/');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return 1;
+		p += n + (end != NULL);
+	}
+	return 0;
+}
+
+/* Random requests: in bounds (ASan), and a cut-short request is incomplete. */
+static int t_parse_fuzz(void)
+{
+	static const char *pieces[] = {
+		"GET ", "HEAD ", "POST ", "/", "a", "%2", "%41", "..", ".", "?",
+		" HTTP/1.1", " HTTP/1.0", "\r\n", "\n", "Host: h", ": ",
+		"Content-Length: 3", "Connection: close", " ", "x",
+	};
+	static char buf[256];
+	unsigned int seed = 7;
+	int i;
+
+	for (i = 0; i < 100000; i++) {
+		size_t len = 0, used = 0, cut;
+		int n, r;
+		char *copy;
+
+		seed = seed * 1103515245u + 12345u;
+		n = (int)((seed >> 16) % 16);
+		while (n--) {
+			const char *p;
+
+			seed = seed * 1103515245u + 12345u;
+			p = pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+			if (len + strlen(p) >= sizeof(buf))
+				break;
+			memcpy(buf + len, p, strlen(p));
+			len += strlen(p);
+		}
+		copy = malloc(len ? len : 1);
+		CHECK(copy);
+		memcpy(copy, buf, len);
+		r = http_parse(copy, len, &req, &used);
+		CHECK(r == -1 || r == 0 || (r >= 400 && r <= 505));
+		if (r == 0) {
+			CHECK(used > 0 && used <= len);
+			CHECK(strlen(req.path) <= HTTP_MAX_PATH);
+			CHECK(!has_dotdot(req.path));
+			for (cut = 0; cut < used; cut++)
+				CHECK(http_parse(copy, cut, &req, &used) != 0);
+		}
+		free(copy);
+	}
+	return 0;
+}
+
 static int t_helpers(void)
 {
 	char d[30];
@@ -191,10 +251,11 @@ int main(int argc, char **argv)
 	int i;
 
 	np_heap_init((uintptr_t)heap_mem, sizeof(heap_mem));
-	printf("KTAP version 1\n1..%d\n", 4 + argc - 1);
+	printf("KTAP version 1\n1..%d\n", 5 + argc - 1);
 	report("parse_ok", t_parse_ok());
 	report("parse_incomplete", t_parse_incomplete());
 	report("parse_errors", t_parse_errors());
+	report("parse_fuzz", t_parse_fuzz());
 	report("helpers", t_helpers());
 	for (i = 1; i < argc; i++) {
 		char name[64];

@@ -206,6 +206,52 @@ static int t_resp_errors(void)
 	return 0;
 }
 
+/*
+ * Random requests from RESP's alphabet: the parser must stay in bounds
+ * (ASan watches), and an accepted request must read as incomplete when cut
+ * short, so that re-parsing after more input is safe.
+ */
+static int t_resp_fuzz(void)
+{
+	static const char alphabet[] = "*$\r\n\r\n0123456789-+ aZ";
+	static uint8_t buf[80];
+	unsigned int seed = 1;
+	int i;
+
+	for (i = 0; i < 200000; i++) {
+		size_t len, used = 0, cut, j;
+		const char *err;
+		enum resp_status st;
+		uint8_t *copy;
+
+		seed = seed * 1103515245u + 12345u;
+		len = (seed >> 16) % sizeof(buf);
+		for (j = 0; j < len; j++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[j] = (uint8_t)alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		if (i % 3 == 0 && len > 2)
+			buf[0] = '*';
+		/* exactly len bytes, so that ASan sees any overread */
+		copy = malloc(len ? len : 1);
+		CHECK(copy);
+		memcpy(copy, buf, len);
+		st = resp_parse(copy, len, &cmd, &used, &err);
+		if (st == RESP_OK) {
+			CHECK(used > 0 && used <= len);
+			for (j = 0; j < (size_t)cmd.argc; j++)
+				CHECK(cmd.argv[j].p >= copy &&
+				      cmd.argv[j].p + cmd.argv[j].len <= copy + used);
+			for (cut = 0; cut < used; cut++) {
+				st = resp_parse(copy, cut, &cmd, &used, &err);
+				CHECK(st != RESP_OK);
+			}
+		}
+		free(copy);
+	}
+	return 0;
+}
+
 static int t_store(void)
 {
 	char k[32], v[32];
@@ -515,11 +561,12 @@ int main(void)
 		printf("Bail out! no heap\n");
 		return 1;
 	}
-	printf("KTAP version 1\n1..10\n");
+	printf("KTAP version 1\n1..11\n");
 	run("resp_multibulk", t_resp_multibulk);
 	run("resp_partial", t_resp_partial);
 	run("resp_inline", t_resp_inline);
 	run("resp_errors", t_resp_errors);
+	run("resp_fuzz", t_resp_fuzz);
 	run("store", t_store);
 	run("log_replay", t_log_replay);
 	run("log_torn_tail", t_log_torn_tail);
