@@ -90,7 +90,7 @@ for f in header_page header_event ftrace/funcgraph_entry/format \
 		ftrace/funcgraph_exit/format raw_syscalls/sys_enter/format; do
 	cp "$T/events/$f" "$OUT/format/$(echo "$f" | tr / _)"
 done
-save info format/*
+save info format
 log "formats saved"
 
 # ---- links and applications ------------------------------------------------------
@@ -162,41 +162,55 @@ wait_for() {
 
 tr_set() { echo "$2" > "$T/$1" || log "cannot set $1 to $2"; }
 
+# Nothing below patches kernel text once trace_setup is done: the tracer,
+# the pid filter's scheduler probe and the sys_enter event are switched on
+# once, and each run only adds its pids, sets an event filter and toggles
+# tracing_on. (Registering and unregistering them for every run patched
+# text under TCG often enough to hit an int3 Oops on 6.12.) The pid list
+# starts with an idle placeholder (a sleep that never wakes) so that it is
+# never empty, and only grows: earlier workloads are dead by then.
+IDLE_PID=
+WORK_PIDS=
 trace_setup() {
 	tr_set tracing_on 0
 	tr_set current_tracer nop
 	tr_set buffer_size_kb 32768
 	tr_set trace_clock global
-	tr_set current_tracer function_graph
 	# The method of the nabla measurements: interrupt handlers run on
 	# behalf of others are not the workload's.
 	tr_set options/funcgraph-irqs 0
 	tr_set options/funcgraph-proc 1
-	tr_set options/funcgraph-abstime 0
 	[ -e $T/options/function-fork ] && tr_set options/function-fork 0
-	tr_set events/raw_syscalls/sys_enter/enable 0
+	sleep 1000000 &
+	IDLE_PID=$!
+	tr_set set_ftrace_pid "$IDLE_PID"
+	tr_set events/raw_syscalls/sys_enter/filter "common_pid == $IDLE_PID"
+	tr_set events/raw_syscalls/sys_enter/enable 1
+	tr_set current_tracer function_graph
+	: > "$T/trace"
 }
 
 # trace_start PID: every thread of PID, its system calls as events too.
 trace_start() {
-	: > "$T/trace"
-	: > "$T/set_ftrace_pid"
-	: > "$T/set_event_pid"
+	WORK_PIDS=
+	filter=
 	for task in /proc/"$1"/task/*; do
-		echo "${task##*/}" >> "$T/set_ftrace_pid"
-		echo "${task##*/}" >> "$T/set_event_pid"
+		tid=${task##*/}
+		echo "$tid" >> "$T/set_ftrace_pid"
+		WORK_PIDS="$WORK_PIDS $tid"
+		filter="${filter:+$filter || }common_pid == $tid"
 	done
-	echo 1 > "$T/events/raw_syscalls/sys_enter/enable"
+	echo "$filter" > "$T/events/raw_syscalls/sys_enter/filter"
+	: > "$T/trace"
 	echo 1 > "$T/tracing_on"
 }
 
-# trace_stop NAME: the trace into iso/NAME.trace.gz, with its metadata.
+# trace_stop NAME: the raw trace into iso/NAME.cpuN.raw, with its metadata.
 trace_stop() {
 	echo 0 > "$T/tracing_on"
-	echo 0 > "$T/events/raw_syscalls/sys_enter/enable"
 	log "  traced; reading the trace"
 	{
-		echo "pids=$(cat $T/set_ftrace_pid | tr '\n' ' ')"
+		echo "pids=$WORK_PIDS"
 		for c in $T/per_cpu/cpu*; do
 			echo "${c##*/} $(grep -E '^(overrun|entries|dropped events)' "$c/stats" | tr '\n' ' ')"
 		done
@@ -208,9 +222,6 @@ trace_stop() {
 			log "rawcopy ${c##*/} failed"
 	done
 	log "  trace saved"
-	: > "$T/trace"
-	: > "$T/set_ftrace_pid"
-	: > "$T/set_event_pid"
 }
 
 # ---- isolation workloads -----------------------------------------------------------
