@@ -10,6 +10,8 @@
  * Sinks: a file is written from a page-sized bounce buffer (the user's
  * bytes are copied first, so a bad buffer fails before anything is
  * written), with the file's ->write_iter(), until every byte is written.
+ * A sink that stops taking bytes (a full non-blocking pipe, a reader gone)
+ * fails the call with -EIO; what it took before stays written.
  * The kernel log gets whole lines, prefixed with the context id; a partial
  * line waits for its end (or the release).
  */
