@@ -20,9 +20,11 @@
  *   EINVAL     a bad value: non-zero flags, pad or reserved field, unknown
  *              or wrong-type handle, bad name, misaligned or out-of-range
  *              block I/O, a frame larger than the MTU allows, a net read
- *              buffer too small for the queued frame (it stays queued)
+ *              buffer too small for the queued frame (it stays queued),
+ *              an interface that is not Ethernet
  *   EFAULT     a user pointer (the argument or a buffer in it) is bad
- *   EPERM      a setup call after NABLA_SEAL
+ *   EPERM      a setup call after NABLA_SEAL; attach net without
+ *              CAP_NET_ADMIN in the caller's network namespace
  *   EAGAIN     NABLA_NET_READ with nothing queued
  *   EEXIST     the device name is already used in this context
  *   ENOSPC     the context already has NABLA_MAX_DEVICES devices
