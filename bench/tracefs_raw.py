@@ -93,6 +93,15 @@ def read_events(path, cpu, fmt, syms, out, page_size=4096):
     number of pages that reported missed events."""
     with open(path, 'rb') as f:
         data = f.read()
+    u32 = struct.Struct('<I').unpack_from
+    u16 = struct.Struct('<H').unpack_from
+    i32 = struct.Struct('<i').unpack_from
+    u64 = struct.Struct('<Q').unpack_from
+    i64 = struct.Struct('<q').unpack_from
+    names = {}
+    ent_id, sys_id = fmt.ent_id, fmt.sys_id
+    pid_off, func_off, depth_off, sysnr_off = fmt.pid_off, fmt.func_off, fmt.depth_off, fmt.sysnr_off
+    append = out.append
     missed = 0
     for base in range(0, len(data) - page_size + 1, page_size):
         page = data[base:base + page_size]
@@ -105,24 +114,24 @@ def read_events(path, cpu, fmt, syms, out, page_size=4096):
         end = min(end, page_size)
         p = fmt.data_off
         while p + 4 <= end:
-            hdr = struct.unpack_from('<I', page, p)[0]
+            hdr = u32(page, p)[0]
             type_len, delta = hdr & 0x1f, hdr >> 5
             if type_len == RB_PADDING:
                 if delta == 0:
                     break
-                p += 4 + struct.unpack_from('<I', page, p + 4)[0]
+                p += 4 + u32(page, p + 4)[0]
                 continue
             if type_len == RB_TIME_EXTEND:
-                ts += (struct.unpack_from('<I', page, p + 4)[0] << 27) | delta
+                ts += (u32(page, p + 4)[0] << 27) | delta
                 p += 8
                 continue
             if type_len == RB_TIME_STAMP:
-                ts = (struct.unpack_from('<I', page, p + 4)[0] << 27) | delta
+                ts = (u32(page, p + 4)[0] << 27) | delta
                 p += 8
                 continue
             ts += delta
             if type_len == 0:
-                length = struct.unpack_from('<I', page, p + 4)[0] - 4
+                length = u32(page, p + 4)[0] - 4
                 d = p + 8
             else:
                 length = type_len * 4
@@ -130,14 +139,15 @@ def read_events(path, cpu, fmt, syms, out, page_size=4096):
             p = d + length
             if length < 8:
                 continue
-            etype = struct.unpack_from('<H', page, d)[0]
-            pid = struct.unpack_from('<i', page, d + fmt.pid_off)[0]
-            if etype == fmt.ent_id:
-                addr = struct.unpack_from('<Q', page, d + fmt.func_off)[0]
-                depth = struct.unpack_from('<i', page, d + fmt.depth_off)[0]
-                name, mod = syms.name(addr)
-                out.append((ts, cpu, pid, 'f', name, depth, mod))
-            elif etype == fmt.sys_id:
-                nr = struct.unpack_from('<q', page, d + fmt.sysnr_off)[0]
-                out.append((ts, cpu, pid, 's', nr, 0, ''))
+            etype = u16(page, d)[0]
+            if etype == ent_id:
+                addr = u64(page, d + func_off)[0]
+                nm = names.get(addr)
+                if nm is None:
+                    nm = names[addr] = syms.name(addr)
+                append((ts, cpu, i32(page, d + pid_off)[0], 'f', nm[0],
+                        i32(page, d + depth_off)[0], nm[1]))
+            elif etype == sys_id:
+                append((ts, cpu, i32(page, d + pid_off)[0], 's',
+                        i64(page, d + sysnr_off)[0], 0, ''))
     return missed
