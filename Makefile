@@ -101,6 +101,9 @@ stage: libnabla selftests
 			cp $$f $(BUILD)/stage/opt/nabla/examples/$$n/; \
 		done; \
 	done
+	@install -d $(BUILD)/stage/opt/nabla/examples/tests
+	@install -m 755 examples/demo.sh $(BUILD)/stage/opt/nabla/examples/
+	@install -m 755 examples/tests/*.sh $(BUILD)/stage/opt/nabla/examples/tests/
 
 # --- test host ------------------------------------------------------------------
 

@@ -14,7 +14,8 @@ KCACHE=$CACHE/kernels
 KERNELS=${NABLA_KERNELS:-"6.1 6.12"}
 
 # The shared debug kernel (KASAN, lockdep...), used only when asked for.
-DEBUG_KERNEL_DIR=${NABLA_DEBUG_KERNEL_DIR:-/work/shared/kernels/debug-6.12}
+# shared/ lies beside the repository (the development tree and CI's clone).
+DEBUG_KERNEL_DIR=${NABLA_DEBUG_KERNEL_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/shared/kernels/debug-6.12}
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "$(basename "$0"): $*"; exit 1; }
