@@ -13,6 +13,7 @@
 #                       (PREFIX=/usr/local, DESTDIR=); make uninstall
 #   make module-for KERNEL=K   nabla.ko for kernel K of the matrix, built in .build/K
 #   make stage          what the test host carries (.build/stage/opt/nabla)
+#   make debug-kernel   build the KASAN/lockdep/kmemleak kernel (DEST=DIR)
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 BUILD := $(TOP)/.build
@@ -34,7 +35,7 @@ MODULE_SRC := Kbuild kmod uapi
 
 EXAMPLES := $(patsubst %/Makefile,%,$(wildcard $(TOP)/examples/*/Makefile))
 
-.PHONY: all module module-clean libnabla selftests examples module-for stage check demo \
+.PHONY: all module module-clean libnabla selftests examples module-for stage check demo debug-kernel \
 	install uninstall clean ksft-source
 
 all: module libnabla selftests examples
@@ -109,6 +110,12 @@ stage: libnabla selftests
 
 check:
 	@$(TOP)/testhost/check
+
+# The debug kernel (KASAN, lockdep, kmemleak, fault injection) from Debian's
+# linux-source-6.12 into .cache/debug-kernel (DEST=DIR for elsewhere); about
+# half an hour on two cores. testhost/debug.config is its fragment.
+debug-kernel:
+	@$(TOP)/testhost/debug-kernel $(DEST)
 
 demo:
 	@$(TOP)/testhost/deps

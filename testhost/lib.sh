@@ -16,6 +16,9 @@ KERNELS=${NABLA_KERNELS:-"6.1 6.12"}
 # The shared debug kernel (KASAN, lockdep...), used only when asked for.
 # shared/ lies beside the repository (the development tree and CI's clone).
 DEBUG_KERNEL_DIR=${NABLA_DEBUG_KERNEL_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/shared/kernels/debug-6.12}
+# Else one that `make debug-kernel` built here.
+[ -n "${NABLA_DEBUG_KERNEL_DIR:-}" ] || [ -f "$DEBUG_KERNEL_DIR/bzImage" ] ||
+	[ ! -f "$CACHE/debug-kernel/bzImage" ] || DEBUG_KERNEL_DIR=$CACHE/debug-kernel
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "$(basename "$0"): $*"; exit 1; }
