@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * bench.h: what the benchmark applications share. They run confined by
- * libnabla, so nothing here calls libc: console output, number and address
- * parsing, Ethernet/ARP/IPv4/ICMP frame layout and the Internet checksum.
+ * libnabla, so nothing here calls libc: number and address parsing,
+ * Ethernet/ARP/IPv4/ICMP frame layout and the Internet checksum.
  */
 #ifndef NABLA_BENCH_H
 #define NABLA_BENCH_H
@@ -12,20 +12,8 @@
 #include <stdint.h>
 
 #include "solo5.h"
-
-static inline size_t b_strlen(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
-static inline void b_puts(const char *s)
-{
-	solo5_console_write(s, b_strlen(s));
-}
+/* Console output and cmdline words: the test applications' helpers. */
+#include "app.h"
 
 /* Decimal into @buf (at least 21 bytes); returns the number of characters. */
 static inline size_t b_fmt_u64(char *buf, uint64_t v)
@@ -40,41 +28,6 @@ static inline size_t b_fmt_u64(char *buf, uint64_t v)
 	for (i = 0; i < n; i++)
 		buf[i] = tmp[n - 1 - i];
 	return n;
-}
-
-static inline void b_put_u64(uint64_t v)
-{
-	char buf[21];
-
-	solo5_console_write(buf, b_fmt_u64(buf, v));
-}
-
-static inline bool b_prefix(const char *s, const char *prefix)
-{
-	while (*prefix)
-		if (*s++ != *prefix++)
-			return false;
-	return true;
-}
-
-/* The next space-separated word of *cursor into @word; false at the end. */
-static inline bool b_word(const char **cursor, char *word, size_t size)
-{
-	const char *p = *cursor;
-	size_t n = 0;
-
-	while (*p == ' ')
-		p++;
-	if (!*p)
-		return false;
-	while (*p && *p != ' ') {
-		if (n + 1 < size)
-			word[n++] = *p;
-		p++;
-	}
-	word[n] = '\0';
-	*cursor = p;
-	return true;
 }
 
 static inline bool b_number(const char *s, uint64_t *out)

@@ -35,9 +35,9 @@ static void fill(uint8_t *p, uint64_t seed)
 
 static void die(const char *what)
 {
-	b_puts("blkloop: ");
-	b_puts(what);
-	b_puts(" failed\n");
+	app_puts("blkloop: ");
+	app_puts(what);
+	app_puts(" failed\n");
 	solo5_exit(1);
 }
 
@@ -81,14 +81,14 @@ int solo5_app_main(const struct solo5_start_info *si)
 	solo5_handle_t h;
 	char word[32];
 
-	if ((b_word(&cursor, word, sizeof(word)) && !b_number(word, &count)) ||
-	    (b_word(&cursor, word, sizeof(word)) && !b_number(word, &pause))) {
-		b_puts("usage: blkloop ... -- [COUNT] [PAUSE_MS]\n");
+	if ((app_word(&cursor, word, sizeof(word)) && !b_number(word, &count)) ||
+	    (app_word(&cursor, word, sizeof(word)) && !b_number(word, &pause))) {
+		app_puts("usage: blkloop ... -- [COUNT] [PAUSE_MS]\n");
 		return 2;
 	}
 	if (solo5_block_acquire("storage", &h, &bi) != SOLO5_R_OK ||
 	    bi.capacity < 16 * BLK) {
-		b_puts("blkloop: no block device storage of 64 KiB or more\n");
+		app_puts("blkloop: no block device storage of 64 KiB or more\n");
 		return 1;
 	}
 	/*
@@ -97,12 +97,12 @@ int solo5_app_main(const struct solo5_start_info *si)
 	 * repeats. The measured run has its own seed.
 	 */
 	run(h, bi.capacity / BLK, 16, 1);
-	b_puts("blkloop: warm\n");
+	app_puts("blkloop: warm\n");
 	pause_ms(pause);
 	run(h, bi.capacity / BLK, count, 2);
-	b_puts("blkloop: done ");
-	b_put_u64(count);
-	b_puts("\n");
+	app_puts("blkloop: done ");
+	app_put_u64(count);
+	app_puts("\n");
 	pause_ms(60000);
 	return 0;
 }

@@ -22,7 +22,7 @@ static solo5_handle_t net;
 static void send_or_die(size_t len)
 {
 	if (solo5_net_write(net, frame, len) != SOLO5_R_OK) {
-		b_puts("pingd: net_write failed\n");
+		app_puts("pingd: net_write failed\n");
 		solo5_exit(1);
 	}
 }
@@ -86,19 +86,19 @@ int solo5_app_main(const struct solo5_start_info *si)
 	size_t len;
 	int i;
 
-	if (!b_word(&cursor, word, sizeof(word)) || !b_ipv4(word, my_ip) ||
-	    (b_word(&cursor, word, sizeof(word)) && !b_number(word, &idle_s))) {
-		b_puts("usage: pingd ... -- IP[/LEN] [IDLE_SECONDS]\n");
+	if (!app_word(&cursor, word, sizeof(word)) || !b_ipv4(word, my_ip) ||
+	    (app_word(&cursor, word, sizeof(word)) && !b_number(word, &idle_s))) {
+		app_puts("usage: pingd ... -- IP[/LEN] [IDLE_SECONDS]\n");
 		return 2;
 	}
 	if (solo5_net_acquire("service0", &net, &ni) != SOLO5_R_OK) {
-		b_puts("pingd: no net device service0\n");
+		app_puts("pingd: no net device service0\n");
 		return 1;
 	}
-	b_puts("pingd: ready ip=");
+	app_puts("pingd: ready ip=");
 	for (i = 0; i < 4; i++) {
-		b_put_u64(my_ip[i]);
-		b_puts(i < 3 ? "." : " mac=");
+		app_put_u64(my_ip[i]);
+		app_puts(i < 3 ? "." : " mac=");
 	}
 	for (i = 0; i < 6; i++) {
 		static const char hex[] = "0123456789abcdef";
@@ -122,8 +122,8 @@ int solo5_app_main(const struct solo5_start_info *si)
 		}
 		last = solo5_clock_monotonic();
 	}
-	b_puts("pingd: answered ");
-	b_put_u64(answered);
-	b_puts(" pings\n");
+	app_puts("pingd: answered ");
+	app_put_u64(answered);
+	app_puts(" pings\n");
 	return 0;
 }

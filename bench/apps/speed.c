@@ -39,9 +39,9 @@ static uint64_t n = 300;
 
 static void die(const char *what)
 {
-	b_puts("speed: ");
-	b_puts(what);
-	b_puts(" failed\n");
+	app_puts("speed: ");
+	app_puts(what);
+	app_puts(" failed\n");
 	solo5_exit(1);
 }
 
@@ -66,8 +66,8 @@ static void report(const char *row, uint64_t len)
 
 	sort(samples, len);
 	for (i = 0; i < 3; i++) {
-		b_copy(line + k, parts[i], b_strlen(parts[i]));
-		k += b_strlen(parts[i]);
+		b_copy(line + k, parts[i], app_strlen(parts[i]));
+		k += app_strlen(parts[i]);
 	}
 	k += b_fmt_u64(line + k, len);
 	b_copy(line + k, " median=", 8);
@@ -85,11 +85,11 @@ static void report(const char *row, uint64_t len)
 
 static void skip(const char *row, const char *why)
 {
-	b_puts("bench-skip ");
-	b_puts(row);
-	b_puts(" ");
-	b_puts(why);
-	b_puts("\n");
+	app_puts("bench-skip ");
+	app_puts(row);
+	app_puts(" ");
+	app_puts(why);
+	app_puts("\n");
 }
 
 static void bench_clock(void)
@@ -293,9 +293,9 @@ static void bench_net(void)
 	b_copy(samples, t_read, n * sizeof(samples[0]));
 	report("net-read", n);
 	if (lost) {
-		b_puts("speed: lost pings ");
-		b_put_u64(lost);
-		b_puts("\n");
+		app_puts("speed: lost pings ");
+		app_put_u64(lost);
+		app_puts("\n");
 	}
 }
 
@@ -361,18 +361,18 @@ int solo5_app_main(const struct solo5_start_info *si)
 	char word[32];
 	bool have_ips = false;
 
-	if (b_word(&cursor, word, sizeof(word))) {
+	if (app_word(&cursor, word, sizeof(word))) {
 		if (!b_number(word, &n) || n < 1 || n > MAXN - 10)
 			goto usage;
-		if (b_word(&cursor, word, sizeof(word))) {
+		if (app_word(&cursor, word, sizeof(word))) {
 			if (!b_ipv4(word, host_ip) ||
-			    !b_word(&cursor, word, sizeof(word)) ||
+			    !app_word(&cursor, word, sizeof(word)) ||
 			    !b_ipv4(word, app_ip))
 				goto usage;
 			have_ips = true;
 		}
 	}
-	b_puts("speed: start\n");
+	app_puts("speed: start\n");
 	bench_clock();
 	bench_console();
 	bench_yield();
@@ -388,9 +388,9 @@ int solo5_app_main(const struct solo5_start_info *si)
 		skip("blk", "block device smaller than 8 MiB");
 	else
 		bench_block(blk, bi.capacity);
-	b_puts("speed: end\n");
+	app_puts("speed: end\n");
 	return 0;
 usage:
-	b_puts("usage: speed ... -- [N] [HOST_IP APP_IP]\n");
+	app_puts("usage: speed ... -- [N] [HOST_IP APP_IP]\n");
 	return 2;
 }
