@@ -6,11 +6,18 @@
  * host stack sees it and queues it on the handle (at most
  * NABLA_RX_QUEUE_LEN frames, linear, at most 14 + mtu bytes each, so that
  * any of them fits the buffer a Solo5 guest reads with); NABLA_NET_READ
- * copies one out. Transmit: the frame is copied into a new skb and handed
- * to the driver with dev_direct_xmit(), the qdisc bypass of AF_PACKET and
- * AF_XDP: no qdisc, no taps, the fewest functions between the hypercall
- * and the driver. A frame the driver refuses is dropped and counted, as a
- * Solo5 netwrite may lose frames like a wire does.
+ * copies one out. Transmit: NABLA_NET_WRITE copies the frame into a new
+ * skb and queues it for the handle's transmit thread, which hands it to
+ * the driver with dev_direct_xmit(), the qdisc bypass of AF_PACKET and
+ * AF_XDP: no qdisc, no taps. The thread is there for the same reason as
+ * vhost-net's worker: a driver such as veth or tun passes the frame on to
+ * the host's receive path (netif_rx, the NET_RX softirq run when bottom
+ * halves are enabled again), and that path should run in a kernel thread,
+ * not in the confined task's own context. Frames leave in the order they
+ * were written; at most NABLA_TX_QUEUE_LEN wait, a writer beyond that
+ * sleeps until the thread made room. A frame the driver refuses is
+ * dropped and counted, as a Solo5 netwrite may lose frames like a wire
+ * does. Closing the context transmits what is queued first.
  *
  * Locking:
  * - nn->netdev is written under RTNL (attach, detach from the netdevice
@@ -21,12 +28,20 @@
  * - nn->rxq.lock protects the queue, rxq_peak and the handle's bit in
  *   ctx->rx_ready: a bit is set exactly while the queue is not empty. The
  *   rx_handler runs in softirq context; readers take the lock with BH off.
+ * - nn->txq.lock protects the transmit queue; only process context takes
+ *   it (writers and the transmit thread), so BH stays on. The thread sleeps
+ *   with set_current_state() before it looks at the queue, and a writer
+ *   wakes it after queueing, so no frame waits for a later write.
+ * - The transmit thread lives from the attach until the handle is
+ *   destroyed (after the last close, when no writer can be left);
+ *   kthread_stop() returns once it transmitted everything queued.
  * - The handle itself lives until the context is released: a detached
  *   handle stays, and its calls fail with -ENODEV.
  */
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
 #include <linux/if_vlan.h>
+#include <linux/kthread.h>
 #include <linux/netdevice.h>
 #include <linux/nsproxy.h>
 #include <linux/rtnetlink.h>
@@ -39,6 +54,9 @@
 #include "compat.h"
 #include "dev.h"
 #include "net.h"
+
+/* Frames written but not yet transmitted, per handle. */
+#define NABLA_TX_QUEUE_LEN	64
 
 bool nabla_net_attached(struct nabla_net *nn)
 {
@@ -141,6 +159,81 @@ static rx_handler_result_t nabla_rx_handler(struct sk_buff **pskb)
 	return RX_HANDLER_CONSUMED;
 }
 
+static u16 nabla_net_txq(const struct net_device *dev)
+{
+	return raw_smp_processor_id() % dev->real_num_tx_queues;
+}
+
+/* Hand one frame to the driver; it is consumed whatever happens. */
+static void nabla_net_tx_one(struct nabla_net *nn, struct sk_buff *skb)
+{
+	unsigned int len = skb->len;
+	struct net_device *dev;
+	int ret;
+
+	rcu_read_lock();
+	dev = rcu_dereference(nn->netdev);
+	if (!dev) {
+		/* Detached while it waited: the wire is gone. */
+		rcu_read_unlock();
+		kfree_skb(skb);
+		nabla_stat_inc(&nn->stats.tx_drops);
+		return;
+	}
+	skb->dev = dev;
+	ret = dev_direct_xmit(skb, nabla_net_txq(dev));
+	rcu_read_unlock();
+
+	if (ret == NETDEV_TX_OK) {
+		nabla_stat_inc(&nn->stats.tx_frames);
+		nabla_stat_add(&nn->stats.tx_bytes, len);
+		return;
+	}
+	/* Busy, congested, down or failed: lost on the wire, as Solo5 allows. */
+	nabla_stat_inc(&nn->stats.tx_drops);
+}
+
+/* Transmit everything queued so far, in order. */
+static void nabla_net_tx_flush(struct nabla_net *nn)
+{
+	struct sk_buff_head batch;
+	struct sk_buff *skb;
+
+	__skb_queue_head_init(&batch);
+	spin_lock(&nn->txq.lock);
+	skb_queue_splice_init(&nn->txq, &batch);
+	spin_unlock(&nn->txq.lock);
+	if (wq_has_sleeper(&nn->tx_room))
+		wake_up(&nn->tx_room);
+	/* The receive softirq a driver raises runs once for the batch. */
+	local_bh_disable();
+	while ((skb = __skb_dequeue(&batch)))
+		nabla_net_tx_one(nn, skb);
+	local_bh_enable();
+}
+
+static int nabla_net_tx_thread(void *data)
+{
+	struct nabla_net *nn = data;
+
+	for (;;) {
+		/* Before the look at the queue: a writer's wake-up is not lost. */
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!skb_queue_empty_lockless(&nn->txq)) {
+			__set_current_state(TASK_RUNNING);
+			nabla_net_tx_flush(nn);
+			cond_resched();
+			continue;
+		}
+		/* Stopped only when nothing is left to send. */
+		if (kthread_should_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
 static int nabla_net_check_arg(const struct nabla_attach_net *a)
 {
 	size_t len = strnlen(a->ifname, sizeof(a->ifname));
@@ -218,18 +311,31 @@ long nabla_net_attach(struct nabla_ctx *ctx, void *arg)
 	strscpy(nn->dev.name, a->name, sizeof(nn->dev.name));
 	strscpy(nn->ifname, a->ifname, sizeof(nn->ifname));
 	skb_queue_head_init(&nn->rxq);
+	skb_queue_head_init(&nn->txq);
+	init_waitqueue_head(&nn->tx_room);
 	if (a->flags & NABLA_NET_F_MAC)
 		ether_addr_copy(nn->mac, a->mac);
 	else
 		eth_random_addr(nn->mac);
 
+	/* Not started yet: it runs once the attach succeeded. */
+	nn->tx_thread = kthread_create(nabla_net_tx_thread, nn, "nabla-tx/%llu.%u",
+				       ctx->id, nn->dev.handle);
+	if (IS_ERR(nn->tx_thread)) {
+		err = PTR_ERR(nn->tx_thread);
+		kfree(nn);
+		return err;
+	}
 	rtnl_lock();
 	err = nabla_net_attach_locked(nn);
 	rtnl_unlock();
 	if (err) {
+		/* Never woken: its function never runs. */
+		kthread_stop(nn->tx_thread);
 		kfree(nn);
 		return err;
 	}
+	wake_up_process(nn->tx_thread);
 
 	a->out_handle = nn->dev.handle;
 	a->out_mtu = nn->mtu;
@@ -268,6 +374,9 @@ void nabla_net_destroy(struct nabla_device *dev)
 {
 	struct nabla_net *nn = to_nabla_net(dev);
 
+	/* No writer is left: what they wrote leaves before the detach. */
+	kthread_stop(nn->tx_thread);
+	WARN_ON_ONCE(!skb_queue_empty(&nn->txq));
 	rtnl_lock();
 	nabla_net_detach(nn);
 	rtnl_unlock();
@@ -276,17 +385,35 @@ void nabla_net_destroy(struct nabla_device *dev)
 	kfree(nn);
 }
 
-static u16 nabla_net_txq(const struct net_device *dev)
+/* Queue @skb for the transmit thread, waiting for room if need be. */
+static int nabla_net_tx_queue(struct nabla_net *nn, struct sk_buff *skb)
 {
-	return raw_smp_processor_id() % dev->real_num_tx_queues;
+	int err;
+
+	for (;;) {
+		spin_lock(&nn->txq.lock);
+		if (skb_queue_len(&nn->txq) < NABLA_TX_QUEUE_LEN) {
+			__skb_queue_tail(&nn->txq, skb);
+			spin_unlock(&nn->txq.lock);
+			wake_up_process(nn->tx_thread);
+			return 0;
+		}
+		spin_unlock(&nn->txq.lock);
+		/* Full: the thread is busy with a batch and will make room. */
+		err = wait_event_killable(nn->tx_room,
+					  skb_queue_len_lockless(&nn->txq) <
+					  NABLA_TX_QUEUE_LEN);
+		if (err) {
+			kfree_skb(skb);
+			return err;
+		}
+	}
 }
 
 static int nabla_net_xmit(struct nabla_net *nn, const void __user *buf,
 			  u64 len)
 {
-	struct net_device *dev;
 	struct sk_buff *skb;
-	int ret;
 
 	if (len < ETH_HLEN || len > ETH_HLEN + nn->mtu)
 		return -EINVAL;
@@ -305,29 +432,7 @@ static int nabla_net_xmit(struct nabla_net *nn, const void __user *buf,
 	skb_reset_mac_header(skb);
 	skb_set_network_header(skb, ETH_HLEN);
 	skb->protocol = eth_hdr(skb)->h_proto;
-
-	rcu_read_lock();
-	dev = rcu_dereference(nn->netdev);
-	if (!dev) {
-		rcu_read_unlock();
-		kfree_skb(skb);
-		return -ENODEV;
-	}
-	skb->dev = dev;
-	/* Consumes the skb whatever happens. */
-	ret = dev_direct_xmit(skb, nabla_net_txq(dev));
-	rcu_read_unlock();
-
-	if (ret == NETDEV_TX_OK) {
-		nabla_stat_inc(&nn->stats.tx_frames);
-		nabla_stat_add(&nn->stats.tx_bytes, len);
-		return 0;
-	}
-	if (ret < 0)
-		return -EIO;
-	/* Busy, congested or down: lost on the wire, as Solo5 allows. */
-	nabla_stat_inc(&nn->stats.tx_drops);
-	return 0;
+	return nabla_net_tx_queue(nn, skb);
 }
 
 long nabla_net_write(struct nabla_ctx *ctx, void *arg)

@@ -7,6 +7,9 @@
  *   the transmit path; it becomes NULL when the interface goes away.
  * - rxq.lock protects the queue and this handle's bit in ctx->rx_ready;
  *   the rx_handler takes it in softirq context, readers with BH disabled.
+ * - txq.lock protects the transmit queue, filled by NABLA_NET_WRITE and
+ *   emptied by the handle's transmit thread (tx_thread), which alone
+ *   hands frames to the driver.
  */
 #ifndef _NABLA_NET_H
 #define _NABLA_NET_H
@@ -14,6 +17,7 @@
 #include <linux/if_ether.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
+#include <linux/wait.h>
 
 #include "dev.h"
 #include "stats.h"
@@ -24,6 +28,9 @@ struct nabla_net {
 	netdevice_tracker tracker;
 	struct sk_buff_head rxq;
 	u32 rxq_peak;			/* longest the queue has been */
+	struct sk_buff_head txq;	/* written, not yet transmitted */
+	struct task_struct *tx_thread;	/* transmits txq, in order */
+	wait_queue_head_t tx_room;	/* writers waiting for a full txq */
 	u32 mtu;			/* at attach; frames are 14 + mtu */
 	u16 headroom;			/* for transmitted skbs, at attach */
 	u16 tailroom;

@@ -85,4 +85,47 @@ TEST(rmmod_only_after_close)
 	close(fd);
 }
 
+/*
+ * Frames still queued for the transmit thread at the close are sent before
+ * the close returns: the module then unloads at once, and the peer has
+ * every frame.
+ */
+TEST(rmmod_right_after_close_with_frames_queued)
+{
+	static const uint8_t dst[6] = { 0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee };
+	const char *ko = getenv("NABLA_KO");
+	struct nabla_attach_net a = { 0 };
+	uint8_t f[128], g[256];
+	int fd, pkt, i, size = 8 << 20;
+
+	NABLA_OPEN_OR_SKIP(fd);
+	if (!ko || access(ko, R_OK)) {
+		close(fd);
+		SKIP(return, "NABLA_KO unset or unreadable: could not load it back");
+	}
+	ASSERT_EQ(0, veth_create("nbg8", "nbp8"));
+	pkt = packet_open("nbp8");
+	ASSERT_LE(0, pkt);
+	setsockopt(pkt, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
+	ASSERT_EQ(0, attach_net(fd, "nbg8", "net", &a));
+	for (i = 0; i < 200; i++) {
+		struct nabla_net_write w = { .handle = 0, .buf = (uintptr_t)f, .len = sizeof(f) };
+
+		frame_fill(f, sizeof(f), dst, a.out_mac, i);
+		ASSERT_EQ(0, nabla_call(fd, NABLA_NET_WRITE, &w));
+	}
+	close(fd);
+	ASSERT_EQ(0, delete_module("nabla"));
+	ASSERT_TRUE(wait_dev(false));
+	for (i = 0; i < 200; i++) {
+		frame_fill(f, sizeof(f), dst, a.out_mac, i);
+		ASSERT_EQ((ssize_t)sizeof(f), packet_recv(pkt, g, sizeof(g), 5000));
+		ASSERT_EQ(0, memcmp(f, g, sizeof(f)));
+	}
+	close(pkt);
+	veth_destroy("nbg8");
+	ASSERT_EQ(0, load_module(ko));
+	ASSERT_TRUE(wait_dev(true));
+}
+
 TEST_HARNESS_MAIN

@@ -4,7 +4,9 @@
  * context, the peer end is driven by an AF_PACKET socket. Attach and its
  * errors, frames both ways byte for byte, every error of write, read and
  * info, foreign handles, yield waking on arrival, a bounded RX queue
- * under a flood, and the interface deleted while attached.
+ * under a flood, the interface deleted while attached, and the transmit
+ * thread: bursts beyond its queue stay in order, a close sends what was
+ * queued, a deleted link accounts for every frame.
  */
 #include <netinet/in.h>
 #include <netinet/udp.h>
@@ -74,6 +76,24 @@ static int net_read(int fd, uint32_t h, void *buf, uint64_t len, uint64_t *out)
 	if (!err && out)
 		*out = r.out_len;
 	return err;
+}
+
+/*
+ * Frames leave through the handle's transmit thread, after the write
+ * returned: wait up to 5 s for the counter @key to reach @want.
+ */
+static long long tx_count_wait(const char *dbg, const char *key, long long want)
+{
+	long long v = -1;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		v = debugfs_get(dbg, "net-service", key);
+		if (v >= want)
+			break;
+		usleep(10000);
+	}
+	return v;
 }
 
 static int peer_send(int pkt, const uint8_t dst[6], size_t len, uint32_t seq)
@@ -292,7 +312,7 @@ TEST_F(net, guest_to_peer)
 	/* The smallest frame Solo5 allows: a bare header. */
 	ASSERT_EQ(0, net_write(self->fd, self->h, f, 14));
 	if (self->dbg[0]) {
-		ASSERT_EQ(6, debugfs_get(self->dbg, "net-service", "tx_frames"));
+		ASSERT_EQ(6, tx_count_wait(self->dbg, "tx_frames", 6));
 		ASSERT_EQ(18 + 60 + 61 + 1000 + 1514 + 14,
 			  debugfs_get(self->dbg, "net-service", "tx_bytes"));
 	}
@@ -396,7 +416,7 @@ TEST_F(net, write_link_down_is_a_drop)
 	/* Lost like on a wire, not an error. */
 	ASSERT_EQ(0, net_write(self->fd, self->h, f, sizeof(f)));
 	if (self->dbg[0])
-		ASSERT_EQ(1, debugfs_get(self->dbg, "net-service", "tx_drops"));
+		ASSERT_EQ(1, tx_count_wait(self->dbg, "tx_drops", 1));
 }
 
 TEST_F(net, read_errors)
@@ -753,6 +773,94 @@ TEST_F(net, link_deleted_while_attached)
 	close(other);
 	/* The old handle stays dead. */
 	ASSERT_EQ(-ENODEV, net_write(self->fd, self->h, f, sizeof(f)));
+}
+
+/* More frames than the transmit queue holds: none lost, none reordered. */
+#define TX_BURST	300
+
+static void tx_burst(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(net) *self, uint32_t n)
+{
+	uint8_t f[FRAME_MAX];
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		frame_fill(f, 60 + i % 200, peer_mac, self->mac, i);
+		ASSERT_EQ(0, net_write(self->fd, self->h, f, 60 + i % 200));
+	}
+}
+
+static void tx_expect(struct __test_metadata *_metadata, int pkt,
+		      const uint8_t *src, uint32_t n)
+{
+	uint8_t f[FRAME_MAX], g[FRAME_MAX + 64];
+	uint32_t i;
+	ssize_t len;
+
+	for (i = 0; i < n; i++) {
+		frame_fill(f, 60 + i % 200, peer_mac, src, i);
+		len = packet_recv(pkt, g, sizeof(g), 5000);
+		ASSERT_EQ((ssize_t)(60 + i % 200), len);
+		ASSERT_EQ(0, memcmp(f, g, len));
+	}
+}
+
+static void big_rcvbuf(int pkt)
+{
+	int size = 8 << 20;
+
+	/* Root only; without it the default may hold fewer than a burst. */
+	setsockopt(pkt, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
+}
+
+TEST_F(net, tx_burst_in_order)
+{
+	RETURN_IF_SKIPPED();
+
+	big_rcvbuf(self->pkt);
+	tx_burst(_metadata, self, TX_BURST);
+	tx_expect(_metadata, self->pkt, self->mac, TX_BURST);
+	if (self->dbg[0]) {
+		ASSERT_EQ(TX_BURST, tx_count_wait(self->dbg, "tx_frames", TX_BURST));
+		ASSERT_EQ(0, debugfs_get(self->dbg, "net-service", "tx_drops"));
+	}
+}
+
+TEST_F(net, close_transmits_queued)
+{
+	RETURN_IF_SKIPPED();
+
+	big_rcvbuf(self->pkt);
+	tx_burst(_metadata, self, TX_BURST);
+	/* Written before the close: on the wire after it, all in order. */
+	close(self->fd);
+	self->fd = -1;
+	tx_expect(_metadata, self->pkt, self->mac, TX_BURST);
+}
+
+TEST_F(net, link_deleted_with_frames_queued)
+{
+	uint8_t f[60];
+	long long sent, lost;
+	int i;
+
+	RETURN_IF_SKIPPED();
+
+	tx_burst(_metadata, self, TX_BURST);
+	veth_destroy(GUEST);
+	frame_fill(f, sizeof(f), peer_mac, self->mac, 0);
+	ASSERT_EQ(-ENODEV, net_write(self->fd, self->h, f, sizeof(f)));
+	if (!self->dbg[0])
+		return;
+	/* Every frame written is accounted for: sent, or lost with the link. */
+	for (i = 0; i < 500; i++) {
+		sent = debugfs_get(self->dbg, "net-service", "tx_frames");
+		lost = debugfs_get(self->dbg, "net-service", "tx_drops");
+		if (sent + lost >= TX_BURST)
+			break;
+		usleep(10000);
+	}
+	ASSERT_EQ(TX_BURST, sent + lost);
 }
 
 TEST_HARNESS_MAIN

@@ -36,8 +36,8 @@
  *              console, not open for writing); block write on a device
  *              attached from a fd without write access
  *   ENOTBLK    attach block: fd is neither a block device nor a regular file
- *   EIO        block I/O or transmit failed in the device; block I/O is
- *              never partially successful
+ *   EIO        block I/O failed in the device; block I/O is never
+ *              partially successful
  *   ENOMEM     out of memory; the context is unchanged
  *   Setup calls change nothing when they fail.
  *
@@ -185,7 +185,10 @@ struct nabla_yield {
 
 /*
  * NABLA_NET_WRITE (hypercall): transmit one Ethernet frame of @len bytes,
- * 14 <= len <= 14 + mtu, through the attached interface.
+ * 14 <= len <= 14 + mtu, through the attached interface. The frame is
+ * copied and queued for the device's kernel transmit thread: frames leave
+ * in the order written (also those written just before a close), and one
+ * the interface refuses is lost and counted, as on a wire.
  */
 struct nabla_net_write {
 	__u32 handle;			/* IN */
