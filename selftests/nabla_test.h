@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/if_tun.h>
 #include <linux/nabla.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -283,6 +284,58 @@ static inline int veth_create(const char *guest, const char *peer)
 	write_file(path, "1");
 	err = link_set_up(guest, true);
 	return err ? err : link_set_up(peer, true);
+}
+
+/* Set the MTU of @ifname; 0 or -errno. */
+static inline int link_set_mtu(const char *ifname, int mtu)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_mtu = mtu;
+	if (ioctl(fd, SIOCSIFMTU, &ifr))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * A tap interface @ifname, up, without IPv6, with a virtio_net_hdr before
+ * every frame read or written when @vnet_hdr: its fd (blocking), or
+ * -errno. The interface lives as long as the fd. A frame written to the
+ * fd is received by the interface in the writer's own task context (tun
+ * calls netif_receive_skb() with bottom halves disabled, not from a
+ * softirq), which is what lets fail-nth reach an rx_handler.
+ */
+static inline int tap_open(const char *ifname, bool vnet_hdr)
+{
+	struct ifreq ifr;
+	char path[128];
+	int fd, err;
+
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (vnet_hdr ? IFF_VNET_HDR : 0);
+	if (ioctl(fd, TUNSETIFF, &ifr)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", ifname);
+	write_file(path, "1");
+	err = link_set_up(ifname, true);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
 }
 
 /* An AF_PACKET socket on @ifname for TEST_ETHERTYPE frames; fd or -errno. */
@@ -560,15 +613,27 @@ static inline void kmemleak_clear(void)
 	write_file(KMEMLEAK, "clear");
 }
 
+/* Print a kmemleak report held in @obj (lines of @n bytes) as comments. */
+static inline void kmemleak_print(const char *obj, size_t n)
+{
+	const char *p = obj, *end = obj + n, *nl;
+
+	while (p < end && (nl = memchr(p, '\n', end - p))) {
+		fprintf(stderr, "# kmemleak: %.*s\n", (int)(nl - p), p);
+		p = nl + 1;
+	}
+}
+
 /*
  * Unreferenced objects allocated through nabla.ko (a frame of the module
- * in their allocation trace), or -1 without kmemleak. Objects are only
- * reported once older than 5 s: wait, then scan.
+ * in their allocation trace), printed, or -1 without kmemleak. Objects are
+ * only reported once older than 5 s: wait, then scan.
  */
 static inline int kmemleak_nabla(void)
 {
 	bool in_obj = false, ours = false;
-	char line[256];
+	char line[256], obj[4096];
+	size_t n = 0;
 	int leaks = 0;
 	FILE *f;
 
@@ -580,16 +645,27 @@ static inline int kmemleak_nabla(void)
 	f = fopen(KMEMLEAK, "re");
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "unreferenced object", 19)) {
-			leaks += in_obj && ours;
+	for (;;) {
+		bool eof = !fgets(line, sizeof(line), f);
+
+		if (eof || !strncmp(line, "unreferenced object", 19)) {
+			if (in_obj && ours) {
+				leaks++;
+				kmemleak_print(obj, n);
+			}
+			if (eof)
+				break;
 			in_obj = true;
 			ours = false;
+			n = 0;
 		} else if (strstr(line, "[nabla]")) {
 			ours = true;
 		}
+		if (n + strlen(line) < sizeof(obj)) {
+			memcpy(obj + n, line, strlen(line));
+			n += strlen(line);
+		}
 	}
-	leaks += in_obj && ours;
 	fclose(f);
 	return leaks;
 }
