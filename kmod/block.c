@@ -3,19 +3,19 @@
  * Block devices: NABLA_BLOCK_READ and NABLA_BLOCK_WRITE on an attached
  * block device or regular file.
  *
- * Data moves through bounce pages allocated at attach (NABLA_BLOCK_MAX_IO
- * bytes per handle): copy_from_user() into them, or copy_to_user() out of
- * them. Pinning the user's pages instead would reach far more kernel code
- * (GUP, page tables, folio references) on every call and would tie the
- * guest's buffer alignment to the device's; the copy costs less than the
- * I/O it goes with, and a bad buffer fails with -EFAULT before any write.
- *
- * Block device: one bio over the bounce pages, straight to the device with
- * submit_bio_wait(): no page cache, no buffer heads, and "written" means
- * the bio completed (no cache flush, as the ABI says). The page cache of
- * the device is written back at attach so that bios read what buffered
- * writers wrote before, and clean pages are dropped at release if bios
- * wrote, so that buffered readers afterwards see the new data.
+ * Block device: one bio straight to the device, submit_bio_wait(): no page
+ * cache, no buffer heads, and "written" means the bio completed (no cache
+ * flush, as the ABI says). The bio goes over the caller's own pages,
+ * pinned for the call (pin_user_pages_fast(), as O_DIRECT does), when the
+ * buffer is aligned for the device (NABLA_BLOCK_SIZE and the queue's DMA
+ * alignment): no copy, which is most of the cost of a large transfer. A
+ * buffer that is not takes the bounce pages allocated at attach
+ * (NABLA_BLOCK_MAX_IO bytes per handle): copy_from_user() into them before
+ * a write, copy_to_user() out of them after a read. Either way a bad
+ * buffer fails with -EFAULT before any write reaches the device. The page
+ * cache of the device is written back at attach so that bios read what
+ * buffered writers wrote before, and clean pages are dropped at release if
+ * bios wrote, so that buffered readers afterwards see the new data.
  *
  * Regular file: the file's own ->read_iter()/->write_iter() with a
  * synchronous kiocb over the bounce pages (a bvec iov_iter), the core of
@@ -27,14 +27,16 @@
  * pages are page aligned, offsets and lengths multiples of 512); O_APPEND
  * is ignored so that offsets mean what they say.
  *
- * Locking: nb->lock serializes the I/O of a handle (bounce pages, bio).
- * The file reference keeps the file and its block device alive until the
- * context is released.
+ * Locking: nb->lock serializes the I/O of a handle (bounce pages, pinned
+ * page table, bio); it is taken before mmap_lock (faults in copy_*_user()
+ * and pin_user_pages_fast()), never after. The file reference keeps the
+ * file and its block device alive until the context is released.
  */
 #include <linux/blkdev.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
+#include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -103,24 +105,79 @@ static int nabla_block_copy_out(struct nabla_block *nb, u8 __user *buf,
 	return 0;
 }
 
+/*
+ * One bio over @pages, the first used from byte @first of its page, the
+ * others from their start, @len bytes in all, waited for.
+ */
 static int nabla_block_bio(struct nabla_block *nb, blk_opf_t opf, u64 offset,
-			   size_t len)
+			   struct page **pages, unsigned int first, size_t len)
 {
 	struct bio *bio = &nb->bio;
-	unsigned int i;
+	unsigned int i, off;
 	size_t n;
 	int err;
 
 	lockdep_assert_held(&nb->lock);
 	bio_init(bio, nb->bdev, nb->bvecs, NABLA_BOUNCE_PAGES, opf);
 	bio->bi_iter.bi_sector = offset >> SECTOR_SHIFT;
-	for (i = 0; len; i++, len -= n) {
-		n = min_t(size_t, len, PAGE_SIZE);
-		__bio_add_page(bio, nb->pages[i], n, 0);
+	for (i = 0, off = first; len; i++, len -= n, off = 0) {
+		n = min_t(size_t, len, PAGE_SIZE - off);
+		__bio_add_page(bio, pages[i], n, off);
 	}
 	err = submit_bio_wait(bio);
 	bio_uninit(bio);
 	return err ? -EIO : 0;
+}
+
+/*
+ * Whether the bio can go straight over the caller's pages, as O_DIRECT
+ * does: a block device, and a buffer whose every segment meets the
+ * device's alignment. Offsets and lengths are multiples of
+ * NABLA_BLOCK_SIZE (checked before), so a buffer aligned to it and to the
+ * queue's DMA alignment gives segments that are; and the pages it spans
+ * must fit in our bio (a 1 MiB transfer that does not start on a page
+ * boundary spans one page too many). Anything else takes the bounce pages.
+ */
+static bool nabla_block_direct(const struct nabla_block *nb,
+			       unsigned long addr, size_t len)
+{
+	if (!nb->bdev || !IS_ALIGNED(addr, NABLA_BLOCK_SIZE) ||
+	    (addr & bdev_dma_alignment(nb->bdev)))
+		return false;
+	return DIV_ROUND_UP(offset_in_page(addr) + len, PAGE_SIZE) <=
+	       NABLA_BOUNCE_PAGES;
+}
+
+/*
+ * A bio over the caller's own pages, pinned for its duration (FOLL_WRITE
+ * for a read: the device writes into them). Every page is pinned before
+ * the bio is built, so a bad buffer fails with -EFAULT and no I/O at all:
+ * nothing is written, and a read leaves the buffer as it was.
+ */
+static int nabla_block_user_bio(struct nabla_block *nb, blk_opf_t opf,
+				u64 offset, unsigned long addr, size_t len)
+{
+	unsigned int npages = DIV_ROUND_UP(offset_in_page(addr) + len,
+					   PAGE_SIZE);
+	bool to_user = !op_is_write(opf);
+	int got, err;
+
+	lockdep_assert_held(&nb->lock);
+	got = pin_user_pages_fast(addr & PAGE_MASK, npages,
+				  to_user ? FOLL_WRITE : 0, nb->upages);
+	if (got != npages) {
+		if (got > 0)
+			unpin_user_pages(nb->upages, got);
+		return got == -ENOMEM ? -ENOMEM : -EFAULT;
+	}
+	err = nabla_block_bio(nb, opf, offset, nb->upages,
+			      offset_in_page(addr), len);
+	/* A failed read may have written some of them too. */
+	if (to_user)
+		unpin_user_pages_dirty_lock(nb->upages, npages, true);
+	else
+		unpin_user_pages(nb->upages, npages);
+	return err;
 }
 
 static int nabla_block_file_io(struct nabla_block *nb, unsigned int dir,
@@ -150,15 +207,22 @@ static int nabla_block_file_io(struct nabla_block *nb, unsigned int dir,
 static int nabla_block_do_write(struct nabla_block *nb, const u8 __user *buf,
 				u64 offset, size_t len)
 {
+	unsigned long addr = (unsigned long)buf;
 	int err;
 
 	mutex_lock(&nb->lock);
+	if (nabla_block_direct(nb, addr, len)) {
+		nb->written = true;
+		err = nabla_block_user_bio(nb, REQ_OP_WRITE, offset, addr, len);
+		goto out_unlock;
+	}
 	err = nabla_block_copy_in(nb, buf, len);
 	if (err)
 		goto out_unlock;
 	if (nb->bdev) {
-		err = nabla_block_bio(nb, REQ_OP_WRITE, offset, len);
 		nb->written = true;
+		err = nabla_block_bio(nb, REQ_OP_WRITE, offset, nb->pages, 0,
+				      len);
 	} else {
 		err = nabla_block_file_io(nb, ITER_SOURCE, offset, len);
 	}
@@ -170,15 +234,22 @@ out_unlock:
 static int nabla_block_do_read(struct nabla_block *nb, u8 __user *buf,
 			       u64 offset, size_t len)
 {
+	unsigned long addr = (unsigned long)buf;
 	int err;
 
 	mutex_lock(&nb->lock);
+	if (nabla_block_direct(nb, addr, len)) {
+		err = nabla_block_user_bio(nb, REQ_OP_READ, offset, addr, len);
+		goto out_unlock;
+	}
 	if (nb->bdev)
-		err = nabla_block_bio(nb, REQ_OP_READ, offset, len);
+		err = nabla_block_bio(nb, REQ_OP_READ, offset, nb->pages, 0,
+				      len);
 	else
 		err = nabla_block_file_io(nb, ITER_DEST, offset, len);
 	if (!err)
 		err = nabla_block_copy_out(nb, buf, len);
+out_unlock:
 	mutex_unlock(&nb->lock);
 	return err;
 }

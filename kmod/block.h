@@ -4,7 +4,7 @@
  * context.
  *
  * Locking: nb->lock (mutex) serializes the I/O of one handle, which share
- * its bounce pages and bio. Everything else is fixed at attach.
+ * its bounce pages, pinned-page table and bio. Everything else is fixed at attach.
  */
 #ifndef _NABLA_BLOCK_H
 #define _NABLA_BLOCK_H
@@ -33,6 +33,8 @@ struct nabla_block {
 	/* The bio's table (block device), or the file's iov_iter's. */
 	struct bio_vec bvecs[NABLA_BOUNCE_PAGES];
 	struct page *pages[NABLA_BOUNCE_PAGES];
+	/* The caller's pages, pinned for one bio (block device only). */
+	struct page *upages[NABLA_BOUNCE_PAGES];
 };
 
 static inline struct nabla_block *to_nabla_block(struct nabla_device *dev)
