@@ -7,7 +7,9 @@
  * other ABIs, and the syscall backend's argument rules; every syscall
  * number is tried by libnabla_syscalls_test.
  *
- * dev backend: ioctl(nabla fd, hypercall) and exit_group only.
+ * dev backend: ioctl(nabla fd, hypercall) and exit_group only;
+ * clock_gettime of CLOCK_MONOTONIC or CLOCK_REALTIME (the vDSO's fallback)
+ * fails with ENOSYS without reaching the kernel's clock code.
  * syscall backend: as Solo5 spt: read/write on tap fds, pread64/pwrite64
  * on block files within bounds, ppoll, clock_gettime, write(1), exit_group.
  */
@@ -163,6 +165,45 @@ TEST_F(confine, other_abis)
 	EXPECT_KILLED("x32 39");
 	EXPECT_KILLED("x32 231 0");
 	EXPECT_KILLED("x32 16 0");
+}
+
+/*
+ * The dev backend reads the clocks through the vDSO; should the vDSO fall
+ * back to the system call, the filter refuses it for the two clocks with
+ * ENOSYS (libnabla then uses the hypercalls) and kills every other clock.
+ */
+TEST_F(confine, dev_backend_clock_fallback)
+{
+	char cmd[96];
+
+	if (!backend_is_dev(variant->backend))
+		SKIP(return, "dev backend only");
+	NEED_BACKEND();
+	snprintf(cmd, sizeof(cmd), "%d %d buf", __NR_clock_gettime,
+		 CLOCK_MONOTONIC);
+	EXPECT_SURVIVES(cmd, -ENOSYS);
+	snprintf(cmd, sizeof(cmd), "%d %d buf", __NR_clock_gettime,
+		 CLOCK_REALTIME);
+	EXPECT_SURVIVES(cmd, -ENOSYS);
+	/* Nothing is written: the refusal comes before the kernel's code. */
+	snprintf(cmd, sizeof(cmd), "%d %d 1", __NR_clock_gettime,
+		 CLOCK_MONOTONIC);
+	EXPECT_SURVIVES(cmd, -ENOSYS);
+	snprintf(cmd, sizeof(cmd), "%d %d buf", __NR_clock_gettime,
+		 CLOCK_PROCESS_CPUTIME_ID);
+	EXPECT_KILLED(cmd);
+	snprintf(cmd, sizeof(cmd), "%d %d buf", __NR_clock_gettime,
+		 CLOCK_BOOTTIME);
+	EXPECT_KILLED(cmd);
+	/* The clock id is compared on all 64 bits. */
+	snprintf(cmd, sizeof(cmd), "%d %lld buf", __NR_clock_gettime,
+		 0x100000000LL | CLOCK_MONOTONIC);
+	EXPECT_KILLED(cmd);
+	snprintf(cmd, sizeof(cmd), "%d %d buf", __NR_clock_getres,
+		 CLOCK_MONOTONIC);
+	EXPECT_KILLED(cmd);
+	snprintf(cmd, sizeof(cmd), "%d %d buf", __NR_gettimeofday, 0);
+	EXPECT_KILLED(cmd);
 }
 
 /* The syscall backend's rules hold by argument. */

@@ -28,6 +28,17 @@ int libnabla_device_fd(void);
  */
 int libnabla_host_fd(solo5_handle_t handle);
 
+/*
+ * 1 if the clocks are read through the vDSO at the moment, 0 if through
+ * the backend's system call or hypercall. The dev backend starts with the
+ * vDSO when there is one and switches to its hypercalls for good the
+ * first time the vDSO would enter the kernel (a clocksource without a
+ * vDSO mode), so 1 means no kernel entry; the syscall backend keeps the
+ * vDSO, which makes the system call itself on such a clocksource. For
+ * tests and diagnostics.
+ */
+int libnabla_clock_vdso(void);
+
 #ifdef __cplusplus
 }
 #endif

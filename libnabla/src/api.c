@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "sys.h"
 #include "libnabla.h"
 #include "raw.h"
 
@@ -192,6 +193,13 @@ solo5_result_t solo5_block_read(solo5_handle_t handle, solo5_off_t offset,
 const char *libnabla_backend(void)
 {
 	return nabla_ops == &nabla_dev_ops ? "dev" : "syscall";
+}
+
+int libnabla_clock_vdso(void)
+{
+	if (nabla_ops == &nabla_dev_ops)
+		return nabla_dev_vdso_gettime != NULL;
+	return nabla_sys.vdso_clock_gettime != NULL;
 }
 
 int libnabla_device_fd(void)

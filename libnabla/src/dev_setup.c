@@ -2,7 +2,8 @@
 /*
  * dev_setup.c: start-up of the dev backend. Open /dev/nabla, check that
  * the module speaks our ABI, attach every device, and allow exactly the
- * hypercall ioctls on this one fd.
+ * hypercall ioctls on this one fd (and refuse, rather than kill, the
+ * vDSO's clock fallback: see vdso_clock_setup()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,6 +20,7 @@
 #define NABLA_DEV_PATH	"/dev/nabla"
 
 int nabla_dev_fd = -1;
+nabla_vdso_gettime_fn nabla_dev_vdso_gettime;
 
 /* The commands the confined application may make: the hypercalls only. */
 static const unsigned long hypercalls[] = {
@@ -71,6 +73,29 @@ static int check_version(int fd)
 	return 0;
 }
 
+/*
+ * The clocks through the vDSO (dev_ops.c): a function call instead of a
+ * hypercall, reading the kernel's own CLOCK_MONOTONIC and CLOCK_REALTIME
+ * as the module does.
+ *
+ * Whether the vDSO enters the kernel is up to the clocksource, which can
+ * change at any time (the TSC found unstable, an administrator's choice),
+ * so it is not decided here: the filter refuses clock_gettime of exactly
+ * these two clocks with ENOSYS (dev_rules), a refused fallback is seen as
+ * an error, and the process reads the module's clock from then on. Allowing
+ * the system call instead would open the kernel's clock code to the
+ * application; killing would end it when the clocksource changed. Here
+ * the vDSO is only checked to exist and to answer for both clocks.
+ */
+static void vdso_clock_setup(void)
+{
+	nabla_vdso_gettime_fn vdso = nabla_vdso_sym("__vdso_clock_gettime");
+	struct timespec ts;
+
+	if (vdso && !vdso(CLOCK_MONOTONIC, &ts) && !vdso(CLOCK_REALTIME, &ts))
+		nabla_dev_vdso_gettime = vdso;
+}
+
 static int dev_open(const struct nabla_config *cfg)
 {
 	int fd;
@@ -92,6 +117,7 @@ static int dev_open(const struct nabla_config *cfg)
 		return -1;
 	}
 	nabla_dev_fd = fd;
+	vdso_clock_setup();
 	return 0;
 }
 
@@ -205,8 +231,21 @@ static int dev_attach(const struct nabla_config *cfg)
  */
 static int dev_rules(void *ctx)
 {
+	static const clockid_t clocks[] = { CLOCK_MONOTONIC, CLOCK_REALTIME };
 	size_t i;
 	int rc;
+
+	/* The vDSO's fallback, refused without running it (see above). */
+	for (i = 0; nabla_dev_vdso_gettime && i < 2; i++) {
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
+				      SCMP_SYS(clock_gettime), 1,
+				      SCMP_A0(SCMP_CMP_EQ, clocks[i]));
+		if (rc) {
+			nabla_err("seccomp_rule_add(clock_gettime): %s",
+				  strerror(-rc));
+			return -1;
+		}
+	}
 
 	for (i = 0; i < sizeof(hypercalls) / sizeof(hypercalls[0]); i++) {
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,

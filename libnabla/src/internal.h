@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <linux/nabla.h>
 
@@ -43,12 +44,16 @@ struct nabla_net_arg {
 	uint8_t mac[6];
 };
 
-/* One --block:NAME=PATH; the file is opened while the arguments are checked. */
+/*
+ * One --block:NAME=PATH or --block-direct:NAME=PATH; the file is opened
+ * while the arguments are checked.
+ */
 struct nabla_block_arg {
 	char name[NABLA_NAME_SIZE];
 	const char *path;
 	int fd;
 	bool rdonly;
+	bool direct;		/* opened O_DIRECT: a block device */
 };
 
 struct nabla_config {
@@ -84,6 +89,7 @@ struct nabla_device {
 	uint64_t capacity;
 	uint32_t block_size;
 	bool rdonly;
+	bool direct;		/* syscall backend: fd opened O_DIRECT */
 };
 
 extern NABLA_LOCAL struct nabla_device nabla_devices[NABLA_MAX_DEVICES];
@@ -135,6 +141,15 @@ extern NABLA_LOCAL const struct nabla_setup nabla_sys_setup;
 
 /* dev_setup.c: the /dev/nabla fd, for the filter and libnabla_device_fd() */
 extern NABLA_LOCAL int nabla_dev_fd;
+
+/*
+ * dev_setup.c: the vDSO's clock_gettime, which the dev backend reads the
+ * clocks through while it does not fall back to the system call, or NULL:
+ * the NABLA_CLOCK_* hypercalls. dev_ops.c sets it to NULL, once and for
+ * good, when the vDSO falls back (the filter refuses the system call).
+ */
+typedef int (*nabla_vdso_gettime_fn)(clockid_t clock, struct timespec *ts);
+extern NABLA_LOCAL nabla_vdso_gettime_fn nabla_dev_vdso_gettime;
 
 /* filter.c */
 NABLA_LOCAL int nabla_filter_build(const struct nabla_setup *setup);
