@@ -9,16 +9,27 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${NABLA_CACHE:-$TOP/.cache}
 KCACHE=$CACHE/kernels
 
-# The matrix of `make check`. A kernel named here needs a case in
-# kernel_resolve() below; "debug-6.12" is known but not in the default list.
+# The matrix: Debian's two LTS kernels. A kernel named here needs a case
+# in kernel_resolve() below. `make check` adds "debug-6.12" when that kernel
+# is present (check_kernels); NABLA_KERNELS, when set, is used as it is.
 KERNELS=${NABLA_KERNELS:-"6.1 6.12"}
 
-# The shared debug kernel (KASAN, lockdep...), used only when asked for.
+# The shared debug kernel (KASAN, lockdep...): make check adds it when present.
 # shared/ lies beside the repository (the development tree and CI's clone).
 DEBUG_KERNEL_DIR=${NABLA_DEBUG_KERNEL_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/shared/kernels/debug-6.12}
 # Else one that `make debug-kernel` built here.
 [ -n "${NABLA_DEBUG_KERNEL_DIR:-}" ] || [ -f "$DEBUG_KERNEL_DIR/bzImage" ] ||
 	[ ! -f "$CACHE/debug-kernel/bzImage" ] || DEBUG_KERNEL_DIR=$CACHE/debug-kernel
+
+# The kernels `make check` runs: KERNELS, and the debug kernel when its
+# image is present (unless NABLA_KERNELS chose the list).
+check_kernels() {
+	if [ -n "${NABLA_KERNELS:-}" ] || [ ! -f "$DEBUG_KERNEL_DIR/bzImage" ]; then
+		echo "$KERNELS"
+	else
+		echo "$KERNELS debug-6.12"
+	fi
+}
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "$(basename "$0"): $*"; exit 1; }
