@@ -123,6 +123,22 @@ TEST_F(args, block_not_a_file_or_device)
 	unlink(fifo);
 }
 
+/* --block-direct: a block device with 512-byte logical blocks only. */
+TEST_F(args, block_direct_needs_a_block_device)
+{
+	char arg[128], needle[192];
+
+	snprintf(arg, sizeof(arg), "--block-direct:b0=%s", self->file);
+	snprintf(needle, sizeof(needle), "--block-direct needs a block device, "
+		 "'%s' is not one", self->file);
+	REFUSED(needle, arg);
+	REFUSED("cannot open '/nonexistent' with O_DIRECT",
+		"--block-direct:b0=/nonexistent");
+	REFUSED("malformed '--block-direct:b0'", "--block-direct:b0");
+	REFUSED("device name 'b0' given twice", self->block_arg,
+		"--block-direct:b0=/dev/null");
+}
+
 TEST_F(args, bad_mem_and_backend)
 {
 	REFUSED("bad '--mem=0'", "--mem=0");

@@ -3,7 +3,8 @@
  * args.c: libnabla's command line, in the style of Solo5's spt tender.
  *
  *   PROG [--net:NAME=IFACE]... [--net-mac:NAME=MAC]... [--block:NAME=PATH]...
- *        [--mem=MiB] [--backend=dev|syscall] [--] [ARG]...
+ *        [--block-direct:NAME=PATH]... [--mem=MiB] [--backend=dev|syscall]
+ *        [--] [ARG]...
  *
  * Everything is checked before anything is attached: a bad argument is one
  * line on stderr and exit status 2. Block files are opened here, so that a
@@ -16,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,6 +35,9 @@ void nabla_usage(const char *prog)
 	       "  --net-mac:NAME=MAC    guest MAC address of net device NAME\n"
 	       "                        (default: random, locally administered)\n"
 	       "  --block:NAME=PATH     block device NAME on the file or block device PATH\n"
+	       "  --block-direct:NAME=PATH\n"
+	       "                        block device NAME on the block device PATH, opened\n"
+	       "                        O_DIRECT: no page cache with either backend\n"
 	       "  --mem=MiB             heap size in MiB (default %d)\n"
 	       "  --backend=dev|syscall dev: hypercalls on /dev/nabla (default);\n"
 	       "                        syscall: plain system calls, as Solo5 spt\n"
@@ -230,13 +236,14 @@ static int apply_macs(struct nabla_config *cfg, struct mac_arg *macs,
 	return 0;
 }
 
-static int add_block(struct nabla_config *cfg, const char *arg)
+static int add_block(struct nabla_config *cfg, const char *arg, bool direct)
 {
 	struct nabla_block_arg *blk = &cfg->block[cfg->nblock];
 
 	memset(blk, 0, sizeof(*blk));
 	blk->fd = -1;
-	if (split_device(arg, arg + strlen("--block:"), "PATH", blk->name,
+	blk->direct = direct;
+	if (split_device(arg, strchr(arg, ':') + 1, "PATH", blk->name,
 			 &blk->path))
 		return -1;
 	if (add_device_check(cfg, arg, blk->name))
@@ -246,9 +253,39 @@ static int add_block(struct nabla_config *cfg, const char *arg)
 }
 
 /*
+ * --block-direct: O_DIRECT I/O of NABLA_BLOCK_SIZE multiples at such
+ * offsets needs a block device whose logical blocks are not larger (the
+ * dev backend needs the same of any block device).
+ */
+static int check_direct(const struct nabla_block_arg *blk,
+			const struct stat *st)
+{
+	int lbs;
+
+	if (!S_ISBLK(st->st_mode)) {
+		nabla_err("block device '%s': --block-direct needs a block "
+			  "device, '%s' is not one (use --block:)", blk->name,
+			  blk->path);
+		return -1;
+	}
+	if (ioctl(blk->fd, BLKSSZGET, &lbs)) {
+		nabla_err("block device '%s': BLKSSZGET on '%s': %s", blk->name,
+			  blk->path, strerror(errno));
+		return -1;
+	}
+	if (lbs > NABLA_BLOCK_SIZE) {
+		nabla_err("block device '%s': '%s' has %d-byte logical blocks, "
+			  "more than the %d-byte blocks of the Solo5 API",
+			  blk->name, blk->path, lbs, NABLA_BLOCK_SIZE);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Open every block file read/write, or read-only where writing is not
  * allowed (then writes fail with SOLO5_R_EUNSPEC). Only regular files and
- * block devices, as the module takes.
+ * block devices, as the module takes; O_DIRECT for --block-direct.
  */
 static int open_blocks(struct nabla_config *cfg)
 {
@@ -257,15 +294,18 @@ static int open_blocks(struct nabla_config *cfg)
 
 	for (i = 0; i < cfg->nblock; i++) {
 		struct nabla_block_arg *blk = &cfg->block[i];
+		int flags = O_CLOEXEC | (blk->direct ? O_DIRECT : 0);
 
-		blk->fd = open(blk->path, O_RDWR | O_CLOEXEC);
+		blk->fd = open(blk->path, O_RDWR | flags);
 		if (blk->fd < 0 && (errno == EACCES || errno == EROFS)) {
-			blk->fd = open(blk->path, O_RDONLY | O_CLOEXEC);
+			blk->fd = open(blk->path, O_RDONLY | flags);
 			blk->rdonly = true;
 		}
 		if (blk->fd < 0) {
-			nabla_err("block device '%s': cannot open '%s': %s",
-				  blk->name, blk->path, strerror(errno));
+			nabla_err("block device '%s': cannot open '%s'%s: %s",
+				  blk->name, blk->path,
+				  blk->direct ? " with O_DIRECT" : "",
+				  strerror(errno));
 			return -1;
 		}
 		if (fstat(blk->fd, &st)) {
@@ -278,6 +318,8 @@ static int open_blocks(struct nabla_config *cfg)
 				  "file nor a block device", blk->name, blk->path);
 			return -1;
 		}
+		if (blk->direct && check_direct(blk, &st))
+			return -1;
 	}
 	return 0;
 }
@@ -381,7 +423,9 @@ int nabla_parse_args(struct nabla_config *cfg, int argc, char **argv)
 			}
 			rc = parse_net_mac(arg, &macs[nmacs++]);
 		} else if (has_prefix(arg, "--block:")) {
-			rc = add_block(cfg, arg);
+			rc = add_block(cfg, arg, false);
+		} else if (has_prefix(arg, "--block-direct:")) {
+			rc = add_block(cfg, arg, true);
 		} else if (has_prefix(arg, "--mem=")) {
 			rc = have_mem ? -2 : parse_mem(arg, &cfg->mem_mib);
 			have_mem = true;

@@ -21,7 +21,18 @@ struct nabla_sys_state {
 	unsigned int npoll;
 	/* the vDSO's clock_gettime, or NULL to make the system call */
 	int (*vdso_clock_gettime)(clockid_t clock, struct timespec *ts);
+	/*
+	 * O_DIRECT devices: an aligned buffer of NABLA_SYS_DIO_BOUNCE bytes
+	 * for the application's buffers that are not NABLA_BLOCK_SIZE
+	 * aligned (O_DIRECT refuses those), mapped at start-up if needed
+	 */
+	uint8_t *dio_bounce;
 };
+
+#define NABLA_SYS_DIO_BOUNCE	(1U << 20)	/* the largest piece */
+_Static_assert(NABLA_SYS_DIO_BOUNCE ==
+	       NABLA_BLOCK_SIZE << (NABLA_SYS_IO_CLASSES - 1),
+	       "the O_DIRECT bounce buffer holds the largest piece");
 
 NABLA_LOCAL extern struct nabla_sys_state nabla_sys;
 

@@ -8,6 +8,7 @@
  * -fno-stack-protector).
  */
 #include <errno.h>
+#include <string.h>
 
 #include "sys.h"
 #include "raw.h"
@@ -121,6 +122,41 @@ static size_t io_piece(const struct nabla_device *d, size_t len)
 	return piece;
 }
 
+/* One piece, never short; EINTR retried. */
+static long io_whole(long nr, int fd, uint8_t *buf, size_t len,
+		     uint64_t offset)
+{
+	long rc;
+
+	do {
+		rc = nabla_raw4(nr, fd, (long)buf, len, offset);
+	} while (rc == -EINTR);
+	if (rc < 0)
+		return rc;
+	return (size_t)rc == len ? 0 : -EIO;
+}
+
+/*
+ * O_DIRECT takes only NABLA_BLOCK_SIZE aligned buffers: an application
+ * buffer that is not goes through the bounce buffer (its size is that of
+ * the largest piece).
+ */
+static long io_piece_direct(long nr, const struct nabla_device *d, bool write,
+			    uint8_t *buf, size_t len, uint64_t offset)
+{
+	uint8_t *bounce = nabla_sys.dio_bounce;
+	long rc;
+
+	if (!((uintptr_t)buf & (NABLA_BLOCK_SIZE - 1)))
+		return io_whole(nr, d->fd, buf, len, offset);
+	if (write)
+		memcpy(bounce, buf, len);
+	rc = io_whole(nr, d->fd, bounce, len, offset);
+	if (!rc && !write)
+		memcpy(buf, bounce, len);
+	return rc;
+}
+
 static long sys_block_io(unsigned int h, bool write, uint64_t offset,
 			 uint8_t *buf, size_t len)
 {
@@ -131,13 +167,12 @@ static long sys_block_io(unsigned int h, bool write, uint64_t offset,
 
 	while (len) {
 		piece = io_piece(d, len);
-		rc = nabla_raw4(nr, d->fd, (long)buf, piece, offset);
-		if (rc == -EINTR)
-			continue;
-		if (rc < 0)
+		if (d->direct)
+			rc = io_piece_direct(nr, d, write, buf, piece, offset);
+		else
+			rc = io_whole(nr, d->fd, buf, piece, offset);
+		if (rc)
 			return rc;
-		if ((size_t)rc != piece)
-			return -EIO;	/* never a short transfer */
 		offset += piece;
 		buf += piece;
 		len -= piece;

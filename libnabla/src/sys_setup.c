@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -119,10 +120,31 @@ err_close:
 	return -1;
 }
 
+/* The bounce buffer of O_DIRECT devices, populated now: no faults later. */
+static int dio_bounce_map(void)
+{
+	void *p;
+
+	if (nabla_sys.dio_bounce)
+		return 0;
+	p = mmap(NULL, NABLA_SYS_DIO_BOUNCE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (p == MAP_FAILED) {
+		nabla_err("cannot map the O_DIRECT bounce buffer: %s",
+			  strerror(errno));
+		return -1;
+	}
+	nabla_sys.dio_bounce = p;
+	return 0;
+}
+
 static int attach_block(const struct nabla_block_arg *blk, unsigned int h)
 {
 	struct nabla_device *d = &nabla_devices[h];
 	off_t size;
+
+	if (blk->direct && dio_bounce_map())
+		return -1;
 
 	size = lseek(blk->fd, 0, SEEK_END);
 	if (size < 0) {
@@ -136,6 +158,7 @@ static int attach_block(const struct nabla_block_arg *blk, unsigned int h)
 	d->block_size = NABLA_BLOCK_SIZE;
 	d->capacity = (uint64_t)size & ~(uint64_t)(NABLA_BLOCK_SIZE - 1);
 	d->rdonly = blk->rdonly;
+	d->direct = blk->direct;
 	return 0;
 }
 

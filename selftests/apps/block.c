@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * block: exercise block device "b0".
- *   rw SEED [LIMIT]
+ *   rw SEED [LIMIT [SKEW]]
  *               write a pattern (from SEED) over the device (or its first
  *               LIMIT bytes) in pieces of 1, 2, 3... blocks and now and then
  *               3 MiB (crossing the 1 MiB transfer limit), read it back in
  *               other pieces and compare; the test then checks the file
- *               from the host
+ *               from the host. The buffers start SKEW bytes (0-4095) after
+ *               a page boundary.
  *   bad         misaligned, empty and out-of-range I/O must be EINVAL
  *   write       one block write and read; prints both results
  */
 #include "app.h"
 
-static uint8_t buf[3 << 20];
-static uint8_t check[3 << 20];
+#define BUF_SIZE	(3 << 20)
+
+static uint8_t buf_mem[BUF_SIZE + 4096] __attribute__((aligned(4096)));
+static uint8_t check_mem[BUF_SIZE + 4096] __attribute__((aligned(4096)));
+static uint8_t *buf = buf_mem, *check = check_mem;
 
 /* The same function is in libnabla_api_test.c. */
 static uint8_t pattern(uint64_t offset, uint64_t seed)
@@ -37,7 +41,7 @@ static size_t piece_size(unsigned int n, const struct solo5_block_info *bi,
 	uint64_t size = n * bi->block_size;
 
 	if (n % 7 == 6)
-		size = sizeof(buf);
+		size = BUF_SIZE;
 	return size < left ? size : left;
 }
 
@@ -135,7 +139,7 @@ int solo5_app_main(const struct solo5_start_info *si)
 	struct solo5_block_info bi;
 	solo5_handle_t h;
 	char mode[16], word[32];
-	int64_t seed = 0, limit = 0;
+	int64_t seed = 0, limit = 0, skew = 0;
 
 	if (!app_word(&cursor, mode, sizeof(mode)))
 		return 1;
@@ -143,6 +147,12 @@ int solo5_app_main(const struct solo5_start_info *si)
 		return 1;
 	if (app_word(&cursor, word, sizeof(word)) && !app_number(word, &limit))
 		return 1;
+	if (app_word(&cursor, word, sizeof(word))) {
+		if (!app_number(word, &skew) || skew < 0 || skew >= 4096)
+			return 1;
+		buf = buf_mem + skew;
+		check = check_mem + skew;
+	}
 	if (solo5_block_acquire("b0", &h, &bi) != SOLO5_R_OK) {
 		app_fail("block_acquire b0");
 		return 1;
