@@ -129,13 +129,15 @@ bench:
 
 # --- install ----------------------------------------------------------------------
 
-# libnabla.so is installed with its soname links as built (cp -P).
+# libnabla.so is installed with its soname links as built (cp -P). solo5.h
+# goes into include/libnabla/ (pkg-config's Cflags point there), so that it
+# cannot clash with a Solo5 installation's own solo5.h.
 install: libnabla
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(PKGCONFIGDIR) \
-		$(DESTDIR)$(UDEVRULESDIR)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(INCLUDEDIR)/libnabla \
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(UDEVRULESDIR)
 	install -m 644 libnabla/libnabla.a $(DESTDIR)$(LIBDIR)/libnabla.a
 	cp -P $(wildcard libnabla/libnabla.so*) $(DESTDIR)$(LIBDIR)/
-	install -m 644 $(wildcard libnabla/include/*.h) $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 $(wildcard libnabla/include/*.h) $(DESTDIR)$(INCLUDEDIR)/libnabla/
 	install -m 644 uapi/linux/nabla.h $(DESTDIR)$(INCLUDEDIR)/linux/nabla.h
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' \
@@ -144,8 +146,10 @@ install: libnabla
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libnabla.a $(DESTDIR)$(LIBDIR)/libnabla.so*
-	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/,$(notdir $(wildcard libnabla/include/*.h))) $(DESTDIR)$(INCLUDEDIR)/linux/nabla.h $(DESTDIR)$(PKGCONFIGDIR)/libnabla.pc \
+	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/libnabla/,$(notdir $(wildcard libnabla/include/*.h))) \
+		$(DESTDIR)$(INCLUDEDIR)/linux/nabla.h $(DESTDIR)$(PKGCONFIGDIR)/libnabla.pc \
 		$(DESTDIR)$(UDEVRULESDIR)/70-nabla.rules
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/libnabla 2>/dev/null
 
 clean: module-clean
 	-$(if $(HAVE_LIBNABLA),$(MAKE) -C libnabla clean)
