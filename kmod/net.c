@@ -58,6 +58,13 @@
 /* Frames written but not yet transmitted, per handle. */
 #define NABLA_TX_QUEUE_LEN	64
 
+/*
+ * The receive queue's lock is taken in softirq context, the transmit
+ * queue's never: skb_queue_head_init() in one file would give both one
+ * lockdep class, and lockdep would see an inconsistent lock state.
+ */
+static struct lock_class_key nabla_txq_lock_key;
+
 bool nabla_net_attached(struct nabla_net *nn)
 {
 	return rcu_access_pointer(nn->netdev);
@@ -312,6 +319,7 @@ long nabla_net_attach(struct nabla_ctx *ctx, void *arg)
 	strscpy(nn->ifname, a->ifname, sizeof(nn->ifname));
 	skb_queue_head_init(&nn->rxq);
 	skb_queue_head_init(&nn->txq);
+	lockdep_set_class(&nn->txq.lock, &nabla_txq_lock_key);
 	init_waitqueue_head(&nn->tx_room);
 	if (a->flags & NABLA_NET_F_MAC)
 		ether_addr_copy(nn->mac, a->mac);
