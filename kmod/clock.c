@@ -37,11 +37,50 @@ long nabla_clock_wall(struct nabla_ctx *ctx, void *arg)
 	return 0;
 }
 
+static enum hrtimer_restart nabla_yield_timer_fn(struct hrtimer *timer)
+{
+	struct nabla_ctx *ctx = container_of(timer, struct nabla_ctx, yield.timer);
+
+	/* Each sleeper looks at its own deadline. */
+	wake_up_interruptible(&ctx->rx_wait);
+	return HRTIMER_NORESTART;
+}
+
+void nabla_yield_timer_init(struct nabla_ctx *ctx)
+{
+	spin_lock_init(&ctx->yield.lock);
+	hrtimer_init(&ctx->yield.timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+	ctx->yield.timer.function = nabla_yield_timer_fn;
+}
+
+/* At the release: no yield is left, the timer may still be armed. */
+void nabla_yield_timer_destroy(struct nabla_ctx *ctx)
+{
+	hrtimer_cancel(&ctx->yield.timer);
+}
+
+/*
+ * Make the timer fire no later than @expires plus the task's timer slack
+ * (as nanosleep's). A timer already armed at or before @expires will do:
+ * when it fires, the sleeper finds its deadline still ahead and comes
+ * back here. So a yield whose deadline is later than the last one's (an
+ * idle timeout pushed on by each frame) arms nothing.
+ */
+static void nabla_yield_arm(struct nabla_ctx *ctx, ktime_t expires)
+{
+	struct hrtimer *timer = &ctx->yield.timer;
+
+	spin_lock(&ctx->yield.lock);
+	if (!hrtimer_is_queued(timer) ||
+	    ktime_after(hrtimer_get_softexpires(timer), expires))
+		hrtimer_start_range_ns(timer, expires, current->timer_slack_ns,
+				       HRTIMER_MODE_ABS);
+	spin_unlock(&ctx->yield.lock);
+}
+
 /*
  * Sleep until @deadline (absolute, CLOCK_MONOTONIC), a queued frame or a
- * signal. The hrtimer may fire up to the task's timer slack after the
- * deadline (as nanosleep's), never later, so that idle guests let the
- * host batch wake-ups; a deadline beyond KTIME_MAX means no deadline.
+ * signal; a deadline beyond KTIME_MAX means no deadline.
  */
 static void nabla_wait_rx(struct nabla_ctx *ctx, u64 deadline)
 {
@@ -50,14 +89,16 @@ static void nabla_wait_rx(struct nabla_ctx *ctx, u64 deadline)
 
 	nabla_stat_inc(&ctx->stats.yield_sleeps);
 	for (;;) {
+		/* On the queue before the looks: no wake-up is missed. */
 		prepare_to_wait(&ctx->rx_wait, &wait, TASK_INTERRUPTIBLE);
 		if (atomic64_read(&ctx->rx_ready) || signal_pending(current))
 			break;
-		/* 0: the deadline passed; -EINTR: woken, look again. */
-		if (!schedule_hrtimeout_range(&expires,
-					      current->timer_slack_ns,
-					      HRTIMER_MODE_ABS))
-			break;
+		if (expires != KTIME_MAX) {
+			if (!ktime_before(ktime_get(), expires))
+				break;
+			nabla_yield_arm(ctx, expires);
+		}
+		schedule();
 	}
 	finish_wait(&ctx->rx_wait, &wait);
 }

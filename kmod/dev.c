@@ -302,6 +302,7 @@ static int nabla_open(struct inode *inode, struct file *file)
 	mutex_init(&ctx->setup_lock);
 	atomic64_set(&ctx->rx_ready, 0);
 	init_waitqueue_head(&ctx->rx_wait);
+	nabla_yield_timer_init(ctx);
 	err = nabla_console_init(&ctx->console);
 	if (err)
 		goto err_free;
@@ -332,6 +333,7 @@ static int nabla_release(struct inode *inode, struct file *file)
 	for (h = 0; h < ctx->ndevs; h++)
 		nabla_device_destroy(ctx->devs[h]);
 	nabla_console_destroy(ctx);
+	nabla_yield_timer_destroy(ctx);
 	mutex_destroy(&ctx->setup_lock);
 	kfree(ctx);
 	return 0;

@@ -24,6 +24,7 @@
 #include <linux/wait.h>
 #include <linux/nabla.h>
 
+#include "clock.h"
 #include "console.h"
 #include "stats.h"
 
@@ -54,6 +55,7 @@ struct nabla_ctx {
 
 	atomic64_t rx_ready;
 	wait_queue_head_t rx_wait;	/* NABLA_YIELD sleepers */
+	struct nabla_yield_timer yield;	/* wakes them at a deadline */
 
 	struct nabla_console console;
 	struct nabla_ctx_stats stats;

@@ -6,18 +6,20 @@
  * host stack sees it and queues it on the handle (at most
  * NABLA_RX_QUEUE_LEN frames, linear, at most 14 + mtu bytes each, so that
  * any of them fits the buffer a Solo5 guest reads with); NABLA_NET_READ
- * copies one out. Transmit: NABLA_NET_WRITE copies the frame into a new
- * skb and queues it for the handle's transmit thread, which hands it to
- * the driver with dev_direct_xmit(), the qdisc bypass of AF_PACKET and
- * AF_XDP: no qdisc, no taps. The thread is there for the same reason as
- * vhost-net's worker: a driver such as veth or tun passes the frame on to
- * the host's receive path (netif_rx, the NET_RX softirq run when bottom
- * halves are enabled again), and that path should run in a kernel thread,
- * not in the confined task's own context. Frames leave in the order they
- * were written; at most NABLA_TX_QUEUE_LEN wait, a writer beyond that
- * sleeps until the thread made room. A frame the driver refuses is
- * dropped and counted, as a Solo5 netwrite may lose frames like a wire
- * does. Closing the context transmits what is queued first.
+ * copies one out, and the skb is freed at the next arrival.
+ *
+ * Transmit: NABLA_NET_WRITE copies the frame into an empty skb that the
+ * handle's transmit thread allocated ahead and queues it for that thread,
+ * which hands it to the driver with dev_direct_xmit(), the qdisc bypass of
+ * AF_PACKET and AF_XDP: no qdisc, no taps. The thread is there for the
+ * reason vhost-net has its worker: a driver such as veth or tun passes the
+ * frame on to the host's receive path (netif_rx, the NET_RX softirq run
+ * when bottom halves are enabled again), and that path should run in a
+ * kernel thread, not in the confined task's own context. Frames leave in
+ * the order they were written; at most NABLA_TX_QUEUE_LEN wait, a writer
+ * beyond that sleeps until the thread made room. A frame the driver
+ * refuses is dropped and counted, as a Solo5 netwrite may lose frames like
+ * a wire does. Closing the context transmits what is queued first.
  *
  * Locking:
  * - nn->netdev is written under RTNL (attach, detach from the netdevice
@@ -25,19 +27,23 @@
  *   Detaching clears it first, then netdev_rx_handler_unregister() waits
  *   with synchronize_net() for running rx_handlers and transmitters, and
  *   only then is the device reference dropped.
- * - nn->rxq.lock protects the queue, rxq_peak and the handle's bit in
- *   ctx->rx_ready: a bit is set exactly while the queue is not empty. The
- *   rx_handler runs in softirq context; readers take the lock with BH off.
- * - nn->txq.lock protects the transmit queue; only process context takes
- *   it (writers and the transmit thread), so BH stays on. The thread sleeps
+ * - nn->rxq.lock protects the queue, rx_done (frames read, to be freed by
+ *   the next arrival), rxq_peak and the handle's bit in ctx->rx_ready: a
+ *   bit is set exactly while the queue is not empty. The rx_handler runs
+ *   in softirq context; readers take the lock with BH off.
+ * - nn->txq.lock protects the transmit queue and the pool of empty skbs
+ *   (tx_pool); only process context takes it (writers and the transmit
+ *   thread), so BH stays on. The thread sleeps
  *   with set_current_state() before it looks at the queue, and a writer
  *   wakes it after queueing, so no frame waits for a later write.
  * - The transmit thread lives from the attach until the handle is
- *   destroyed (after the last close, when no writer can be left);
- *   kthread_stop() returns once it transmitted everything queued.
+ *   destroyed (after the last close, when no writer can be left); then
+ *   kthread_stop() returns once it transmitted everything queued, and the
+ *   release sends what a thread stopped before its first run left.
  * - The handle itself lives until the context is released: a detached
  *   handle stays, and its calls fail with -ENODEV.
  */
+#include <linux/cgroup.h>
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
 #include <linux/if_vlan.h>
@@ -45,6 +51,7 @@
 #include <linux/netdevice.h>
 #include <linux/nsproxy.h>
 #include <linux/rtnetlink.h>
+#include <linux/sched.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -64,6 +71,8 @@
  * lockdep class, and lockdep would see an inconsistent lock state.
  */
 static struct lock_class_key nabla_txq_lock_key;
+/* Empty skbs the transmit thread keeps ready for writers, per handle. */
+#define NABLA_TX_POOL		16
 
 bool nabla_net_attached(struct nabla_net *nn)
 {
@@ -87,6 +96,7 @@ static void nabla_net_drop(struct nabla_net *nn, struct sk_buff *skb)
 static void nabla_net_enqueue(struct nabla_net *nn, struct sk_buff *skb)
 {
 	struct nabla_ctx *ctx = nn->dev.ctx;
+	struct sk_buff_head done;
 	u32 qlen;
 
 	if (skb->len > ETH_HLEN + nn->mtu)
@@ -100,10 +110,14 @@ static void nabla_net_enqueue(struct nabla_net *nn, struct sk_buff *skb)
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
 
+	__skb_queue_head_init(&done);
 	spin_lock(&nn->rxq.lock);
+	/* The frames read since the last arrival are freed here. */
+	skb_queue_splice_init(&nn->rx_done, &done);
 	qlen = skb_queue_len(&nn->rxq);
 	if (qlen >= NABLA_RX_QUEUE_LEN) {
 		spin_unlock(&nn->rxq.lock);
+		__skb_queue_purge(&done);
 		goto drop;
 	}
 	__skb_queue_tail(&nn->rxq, skb);
@@ -112,6 +126,7 @@ static void nabla_net_enqueue(struct nabla_net *nn, struct sk_buff *skb)
 	atomic64_or(BIT_ULL(nn->dev.handle), &ctx->rx_ready);
 	spin_unlock(&nn->rxq.lock);
 	nabla_net_wake(ctx);
+	__skb_queue_purge(&done);
 	return;
 
 drop:
@@ -200,6 +215,37 @@ static void nabla_net_tx_one(struct nabla_net *nn, struct sk_buff *skb)
 	nabla_stat_inc(&nn->stats.tx_drops);
 }
 
+/* An empty skb for one frame of up to 14 + mtu bytes. */
+static struct sk_buff *nabla_net_tx_alloc(struct nabla_net *nn)
+{
+	struct sk_buff *skb;
+
+	skb = alloc_skb(nn->headroom + ETH_HLEN + nn->mtu + nn->tailroom,
+			GFP_KERNEL | __GFP_NOWARN);
+	if (skb)
+		skb_reserve(skb, nn->headroom);
+	return skb;
+}
+
+/*
+ * Keep NABLA_TX_POOL empty skbs ready, so that a writer takes one instead
+ * of allocating (as a virtio driver posts its buffers ahead). Only this
+ * thread adds to the pool; out of memory, writers allocate their own.
+ */
+static void nabla_net_tx_refill(struct nabla_net *nn)
+{
+	struct sk_buff *skb;
+
+	while (skb_queue_len_lockless(&nn->tx_pool) < NABLA_TX_POOL) {
+		skb = nabla_net_tx_alloc(nn);
+		if (!skb)
+			return;
+		spin_lock(&nn->txq.lock);
+		__skb_queue_tail(&nn->tx_pool, skb);
+		spin_unlock(&nn->txq.lock);
+	}
+}
+
 /* Transmit everything queued so far, in order. */
 static void nabla_net_tx_flush(struct nabla_net *nn)
 {
@@ -223,12 +269,14 @@ static int nabla_net_tx_thread(void *data)
 {
 	struct nabla_net *nn = data;
 
+	nabla_net_tx_refill(nn);
 	for (;;) {
 		/* Before the look at the queue: a writer's wake-up is not lost. */
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (!skb_queue_empty_lockless(&nn->txq)) {
 			__set_current_state(TASK_RUNNING);
 			nabla_net_tx_flush(nn);
+			nabla_net_tx_refill(nn);
 			cond_resched();
 			continue;
 		}
@@ -239,6 +287,21 @@ static int nabla_net_tx_thread(void *data)
 	}
 	__set_current_state(TASK_RUNNING);
 	return 0;
+}
+
+/*
+ * The transmit thread works for the task that attached the device: it
+ * joins that task's cgroups (its CPU time and limits are the owner's) and
+ * may run only where the owner may, as vhost-net does with its worker.
+ */
+static int nabla_net_tx_thread_bind(struct task_struct *t)
+{
+	int err;
+
+	err = cgroup_attach_task_all(current, t);
+	if (err)
+		return err;
+	return set_cpus_allowed_ptr(t, current->cpus_ptr);
 }
 
 static int nabla_net_check_arg(const struct nabla_attach_net *a)
@@ -318,8 +381,10 @@ long nabla_net_attach(struct nabla_ctx *ctx, void *arg)
 	strscpy(nn->dev.name, a->name, sizeof(nn->dev.name));
 	strscpy(nn->ifname, a->ifname, sizeof(nn->ifname));
 	skb_queue_head_init(&nn->rxq);
+	__skb_queue_head_init(&nn->rx_done);
 	skb_queue_head_init(&nn->txq);
 	lockdep_set_class(&nn->txq.lock, &nabla_txq_lock_key);
+	__skb_queue_head_init(&nn->tx_pool);
 	init_waitqueue_head(&nn->tx_room);
 	if (a->flags & NABLA_NET_F_MAC)
 		ether_addr_copy(nn->mac, a->mac);
@@ -334,15 +399,14 @@ long nabla_net_attach(struct nabla_ctx *ctx, void *arg)
 		kfree(nn);
 		return err;
 	}
+	err = nabla_net_tx_thread_bind(nn->tx_thread);
+	if (err)
+		goto err_stop;
 	rtnl_lock();
 	err = nabla_net_attach_locked(nn);
 	rtnl_unlock();
-	if (err) {
-		/* Never woken: its function never runs. */
-		kthread_stop(nn->tx_thread);
-		kfree(nn);
-		return err;
-	}
+	if (err)
+		goto err_stop;
 	wake_up_process(nn->tx_thread);
 
 	a->out_handle = nn->dev.handle;
@@ -351,6 +415,12 @@ long nabla_net_attach(struct nabla_ctx *ctx, void *arg)
 	memset(a->out_pad, 0, sizeof(a->out_pad));
 	ctx->pending = &nn->dev;
 	return 0;
+
+err_stop:
+	/* Never woken: its function never runs. */
+	kthread_stop(nn->tx_thread);
+	kfree(nn);
+	return err;
 }
 
 /* Let the interface go; the handle stays, failing with -ENODEV. */
@@ -374,6 +444,7 @@ static void nabla_net_detach(struct nabla_net *nn)
 
 	spin_lock_bh(&nn->rxq.lock);
 	__skb_queue_purge(&nn->rxq);
+	__skb_queue_purge(&nn->rx_done);
 	atomic64_andnot(BIT_ULL(nn->dev.handle), &ctx->rx_ready);
 	spin_unlock_bh(&nn->rxq.lock);
 }
@@ -382,14 +453,20 @@ void nabla_net_destroy(struct nabla_device *dev)
 {
 	struct nabla_net *nn = to_nabla_net(dev);
 
-	/* No writer is left: what they wrote leaves before the detach. */
+	/*
+	 * No writer is left: what they wrote leaves before the detach. The
+	 * thread sends its queue before it stops, but a thread stopped before
+	 * it ever ran never calls its function: what it left goes from here.
+	 */
 	kthread_stop(nn->tx_thread);
-	WARN_ON_ONCE(!skb_queue_empty(&nn->txq));
+	nabla_net_tx_flush(nn);
+	__skb_queue_purge(&nn->tx_pool);
 	rtnl_lock();
 	nabla_net_detach(nn);
 	rtnl_unlock();
-	/* A frame a failed read put back after the detach. */
+	/* A frame a failed read put back, or one read, after the detach. */
 	skb_queue_purge(&nn->rxq);
+	skb_queue_purge(&nn->rx_done);
 	kfree(nn);
 }
 
@@ -428,11 +505,15 @@ static int nabla_net_xmit(struct nabla_net *nn, const void __user *buf,
 	if (!nabla_net_attached(nn))
 		return -ENODEV;
 
-	skb = alloc_skb(nn->headroom + len + nn->tailroom,
-			GFP_KERNEL | __GFP_NOWARN);
-	if (!skb)
-		return -ENOMEM;
-	skb_reserve(skb, nn->headroom);
+	spin_lock(&nn->txq.lock);
+	skb = __skb_dequeue(&nn->tx_pool);
+	spin_unlock(&nn->txq.lock);
+	if (!skb) {
+		/* The thread is behind with its refill: allocate here. */
+		skb = nabla_net_tx_alloc(nn);
+		if (!skb)
+			return -ENOMEM;
+	}
 	if (copy_from_user(skb_put(skb, len), buf, len)) {
 		kfree_skb(skb);
 		return -EFAULT;
@@ -515,7 +596,14 @@ static int nabla_net_recv(struct nabla_net *nn, void __user *buf, u64 size,
 	*out_len = skb->len;
 	nabla_stat_inc(&nn->stats.rx_frames);
 	nabla_stat_add(&nn->stats.rx_bytes, skb->len);
-	consume_skb(skb);
+	/*
+	 * Freed by the next arrival, in the rx_handler (as NAPI defers the
+	 * frees of transmitted skbs to its poll): not the confined task's
+	 * work. At most the frames read between two arrivals wait there.
+	 */
+	spin_lock_bh(&nn->rxq.lock);
+	__skb_queue_tail(&nn->rx_done, skb);
+	spin_unlock_bh(&nn->rxq.lock);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/time.h>
 
 #include "kselftest_harness.h"
 #include "nabla_test.h"
@@ -492,6 +493,60 @@ TEST_F(dev, yield_signal)
 	t1 = mono_ns();
 	ASSERT_LT(t1 - t0, 10000000000ULL);
 	ASSERT_EQ(0, y.out_ready_set);
+}
+
+/* A yield that a SIGALRM after @signal_ms ends; returns its end time. */
+static uint64_t yield_cut_short(int fd, uint64_t deadline, long signal_ms)
+{
+	struct itimerval it = { .it_value = { .tv_sec = signal_ms / 1000,
+					      .tv_usec = (signal_ms % 1000) * 1000 } };
+	struct nabla_yield y = { .deadline_ns = deadline };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+	if (nabla_call(fd, NABLA_YIELD, &y))
+		return 0;
+	return mono_ns();
+}
+
+/*
+ * The context's timer stays armed after a yield ends early, and a later
+ * yield reuses or moves it: neither may end before its own deadline nor
+ * long after it, whether the timer left armed is later (moved earlier) or
+ * earlier (fires first, and the sleeper sleeps on).
+ */
+TEST_F(dev, yield_timer_left_armed)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct nabla_yield y = { 0 };
+	uint64_t t0, t1;
+
+	RETURN_IF_SKIPPED();
+
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	/* Armed for 20 s, cut short at 0.2 s. */
+	t0 = mono_ns();
+	t1 = yield_cut_short(self->fd, t0 + 20000000000ULL, 200);
+	ASSERT_NE(0, t1);
+	ASSERT_LT(t1 - t0, 10000000000ULL);
+	/* An earlier deadline than the armed one: moved, on time. */
+	y.deadline_ns = mono_ns() + 100000000;
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_YIELD, &y));
+	t1 = mono_ns();
+	ASSERT_LE(y.deadline_ns, t1);
+	ASSERT_LT(t1, y.deadline_ns + 2000000000ULL);
+
+	/* Armed for 0.6 s, cut short at 0.1 s... */
+	t0 = mono_ns();
+	t1 = yield_cut_short(self->fd, t0 + 600000000ULL, 100);
+	ASSERT_NE(0, t1);
+	/* ...then a later deadline: the old timer fires first, not the end. */
+	y.deadline_ns = t0 + 1500000000ULL;
+	if (mono_ns() < t0 + 600000000ULL) {
+		ASSERT_EQ(0, nabla_call(self->fd, NABLA_YIELD, &y));
+		t1 = mono_ns();
+		ASSERT_LE(y.deadline_ns, t1);
+		ASSERT_LT(t1, y.deadline_ns + 2000000000ULL);
+	}
 }
 
 static int prctl_slack(unsigned long ns)
