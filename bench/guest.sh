@@ -16,8 +16,13 @@
 #   blk-file  the same on a file in tmpfs
 #   httpd     examples/httpd under 300 curl requests (one connection each)
 #   kv        examples/kv under 300 redis-cli SETs
-#   W+rps     workload W with the host end's receive steered to another CPU
-#             (RPS) and the application pinned: not in the default set
+#   W+rps     workload W with the host end's receive steered to the load
+#             CPU (RPS): not in the default set
+# CPUs: with two or more, the application runs on the work CPU (the one
+# the kernel command line isolated, if any: bench/run boots with
+# isolcpus/rcu_nocbs for it unless told --cpus shared; else CPU
+# 1) and everything else of the benchmark (this script, the clients, the
+# tracer's readers) on CPU 0, the same for both backends.
 # Isolation workloads run REPS times under each backend, traced with
 # function_graph (funcgraph-irqs off) on the workload's threads only, from
 # after its banner and a warm-up until the load has been answered.
@@ -33,6 +38,19 @@ COUNT=300
 IP=/usr/sbin/ip
 
 mkdir -p "$OUT/iso" "$OUT/speed"
+
+# The work CPU and the load CPU (masks for taskset), see the header.
+WORK_MASK= LOAD_MASK=
+# (nproc counts only the CPUs this shell may use: not the isolated one.)
+NCPUS=$(grep -c '^processor' /proc/cpuinfo)
+if [ "$NCPUS" -ge 2 ]; then
+	work_cpu=$(cut -d, -f1 /sys/devices/system/cpu/isolated 2>/dev/null | cut -d- -f1)
+	[ -n "$work_cpu" ] || work_cpu=1
+	WORK_MASK=$(printf %x $((1 << work_cpu)))
+	LOAD_MASK=1
+	[ "$work_cpu" != 0 ] || LOAD_MASK=2
+	taskset -p "$LOAD_MASK" $$ > /dev/null
+fi
 exec 3>&1
 log() { echo "bench: [$(cut -d" " -f1 /proc/uptime)] $*" >&3; echo "[$(cut -d" " -f1 /proc/uptime)] $*" >> "$OUT/guest.log"; }
 
@@ -59,12 +77,17 @@ sysctl -qw net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
 
 {
 	echo "kernel=$(uname -r)"
-	echo "cpus=$(nproc)"
+	echo "cpus=$NCPUS"
 	echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "reps=$REPS"
 	echo "count=$COUNT"
 	echo "workloads=$WORKLOADS"
 	echo "nabla=$([ -c /dev/nabla ] && echo yes || echo no)"
+	echo "cmdline=$(cat /proc/cmdline)"
+	echo "isolated=$(cat /sys/devices/system/cpu/isolated 2>/dev/null)"
+	echo "nohz_full=$(cat /sys/devices/system/cpu/nohz_full 2>/dev/null)"
+	echo "work_mask=$WORK_MASK"
+	echo "load_mask=$LOAD_MASK"
 } > "$OUT/info"
 
 # ---- results: appended to the disk as they come -----------------------------------
@@ -98,13 +121,13 @@ log "formats saved"
 LINKS=
 APP_PID=
 # link_up BACKEND: the application's interface IFACE; host end 10.78.1.1.
-# With RPS=1 the host end's receive processing is steered to CPU 1 (the
-# application is pinned to CPU 0): what the host stack does with the
+# With RPS=1 the host end's receive processing is steered to the load CPU
+# (the application is on the work CPU): what the host stack does with the
 # workload's frames then runs there, not in the workload's context.
 link_up() {
 	link_make "$1" || return 1
 	[ "$RPS" = 1 ] || return 0
-	echo 2 > "/sys/class/net/$LINKS/queues/rx-0/rps_cpus" || return 1
+	echo "${LOAD_MASK:-1}" > "/sys/class/net/$LINKS/queues/rx-0/rps_cpus" || return 1
 }
 link_make() {
 	if [ "$1" = dev ]; then
@@ -134,8 +157,8 @@ RPS=0
 app_start() {
 	as_log=$1
 	shift
-	if [ "$RPS" = 1 ]; then
-		set -- taskset 1 "$@"
+	if [ -n "$WORK_MASK" ]; then
+		set -- taskset "$WORK_MASK" "$@"
 	fi
 	"$@" > "$as_log" 2>&1 &
 	APP_PID=$!
@@ -191,14 +214,24 @@ trace_setup() {
 }
 
 # trace_start PID: every thread of PID, its system calls as events too.
+# The module's transmit threads (kernel threads "nabla-tx/CTX.HANDLE", one
+# per attached net device, doing the transmit on the workload's behalf)
+# are traced as well, and counted apart (helpers= in the meta file).
 trace_start() {
 	WORK_PIDS=
+	HELPER_PIDS=
 	filter=
 	for task in /proc/"$1"/task/*; do
 		tid=${task##*/}
 		echo "$tid" >> "$T/set_ftrace_pid"
 		WORK_PIDS="$WORK_PIDS $tid"
 		filter="${filter:+$filter || }common_pid == $tid"
+	done
+	for comm in $(grep -l '^nabla-tx/' /proc/[0-9]*/comm 2>/dev/null); do
+		tid=${comm#/proc/}
+		tid=${tid%/comm}
+		echo "$tid" >> "$T/set_ftrace_pid"
+		HELPER_PIDS="$HELPER_PIDS $tid"
 	done
 	echo "$filter" > "$T/events/raw_syscalls/sys_enter/filter"
 	: > "$T/trace"
@@ -211,6 +244,7 @@ trace_stop() {
 	log "  traced; reading the trace"
 	{
 		echo "pids=$WORK_PIDS"
+		echo "helpers=$HELPER_PIDS"
 		for c in $T/per_cpu/cpu*; do
 			echo "${c##*/} $(grep -E '^(overrun|entries|dropped events)' "$c/stats" | tr '\n' ' ')"
 		done
