@@ -153,21 +153,36 @@ APP_MAC=02:6e:62:00:01:02
 APP_IP=10.78.1.2
 
 # app_start LOG BIN ARG...: start a Solo5 application, console in LOG.
+# For the isolation workloads (CONSOLE_PIPE=1) the console is a pipe,
+# copied into LOG by a cat on the load CPU: what the application reaches
+# for a console line is then pipe_write, not a tmpfs file's page cache
+# (the same for both backends). The speed rows write to the file itself.
 RPS=0
+CAT_PID=
+CONSOLE_PIPE=0
 app_start() {
 	as_log=$1
 	shift
 	if [ -n "$WORK_MASK" ]; then
 		set -- taskset "$WORK_MASK" "$@"
 	fi
-	"$@" > "$as_log" 2>&1 &
+	if [ "$CONSOLE_PIPE" = 1 ]; then
+		rm -f /tmp/bench-console
+		mkfifo /tmp/bench-console
+		cat /tmp/bench-console > "$as_log" &
+		CAT_PID=$!
+		"$@" > /tmp/bench-console 2>&1 &
+	else
+		"$@" > "$as_log" 2>&1 &
+	fi
 	APP_PID=$!
 }
 app_stop() {
 	[ -n "$APP_PID" ] || return 0
 	kill -9 "$APP_PID" 2>/dev/null
 	wait "$APP_PID" 2>/dev/null
-	APP_PID=
+	[ -z "$CAT_PID" ] || wait "$CAT_PID" 2>/dev/null
+	APP_PID= CAT_PID=
 }
 # wait_for LOG PATTERN SECONDS
 wait_for() {
@@ -357,6 +372,7 @@ iso_kv() {
 
 run_iso() {	# WORKLOAD[+rps]
 	RPS=0
+	CONSOLE_PIPE=1
 	case $1 in *+rps) RPS=1 ;; esac
 	fn=iso_$(echo "${1%+rps}" | tr - _)
 	r=1
