@@ -627,7 +627,9 @@ static inline void kmemleak_print(const char *obj, size_t n)
 /*
  * Unreferenced objects allocated through nabla.ko (a frame of the module
  * in their allocation trace), printed, or -1 without kmemleak. Objects are
- * only reported once older than 5 s: wait, then scan.
+ * only reported once older than 5 s, and not by the first scan that sees
+ * them (it only takes their checksum; an object that changed between two
+ * scans is given another chance): wait, then scan twice.
  */
 static inline int kmemleak_nabla(void)
 {
@@ -640,7 +642,7 @@ static inline int kmemleak_nabla(void)
 	if (!have_kmemleak())
 		return -1;
 	sleep(6);
-	if (write_file(KMEMLEAK, "scan"))
+	if (write_file(KMEMLEAK, "scan") || write_file(KMEMLEAK, "scan"))
 		return -1;
 	f = fopen(KMEMLEAK, "re");
 	if (!f)
