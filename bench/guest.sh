@@ -295,7 +295,7 @@ iso_ping() {
 
 iso_blk() {	# BACKEND TAG PATH
 	app_start "$OUT/iso/$2.console" $BENCH/apps/blkloop --backend="$1" \
-		--block:storage="$3" -- $COUNT 1500
+		--block:storage="$3" -- $COUNT 5000
 	wait_for "$OUT/iso/$2.console" '^blkloop: warm' 60 || return 1
 	trace_start "$APP_PID"
 	wait_for "$OUT/iso/$2.console" '^blkloop: done' 120
