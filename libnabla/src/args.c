@@ -279,6 +279,12 @@ static int check_direct(const struct nabla_block_arg *blk,
 			  blk->name, blk->path, lbs, NABLA_BLOCK_SIZE);
 		return -1;
 	}
+	/* Set only now: a file system may refuse O_DIRECT at open. */
+	if (fcntl(blk->fd, F_SETFL, O_DIRECT)) {
+		nabla_err("block device '%s': O_DIRECT on '%s': %s", blk->name,
+			  blk->path, strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 
@@ -294,18 +300,15 @@ static int open_blocks(struct nabla_config *cfg)
 
 	for (i = 0; i < cfg->nblock; i++) {
 		struct nabla_block_arg *blk = &cfg->block[i];
-		int flags = O_CLOEXEC | (blk->direct ? O_DIRECT : 0);
 
-		blk->fd = open(blk->path, O_RDWR | flags);
+		blk->fd = open(blk->path, O_RDWR | O_CLOEXEC);
 		if (blk->fd < 0 && (errno == EACCES || errno == EROFS)) {
-			blk->fd = open(blk->path, O_RDONLY | flags);
+			blk->fd = open(blk->path, O_RDONLY | O_CLOEXEC);
 			blk->rdonly = true;
 		}
 		if (blk->fd < 0) {
-			nabla_err("block device '%s': cannot open '%s'%s: %s",
-				  blk->name, blk->path,
-				  blk->direct ? " with O_DIRECT" : "",
-				  strerror(errno));
+			nabla_err("block device '%s': cannot open '%s': %s",
+				  blk->name, blk->path, strerror(errno));
 			return -1;
 		}
 		if (fstat(blk->fd, &st)) {
