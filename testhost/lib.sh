@@ -53,7 +53,9 @@ apt_dep() {
 # No ABI number is written down anywhere: it comes from the meta-packages.
 kernel_resolve() {
 	KNAME=$1
-	KBOOT_TIMEOUT=420
+	# All the selftests of one boot; a hang, not a slow test, should hit it
+	# (each program has its own limit, selftests/settings).
+	KBOOT_TIMEOUT=900
 	case "$1" in
 	6.1)	kernel_resolve_deb linux-image-cloud-amd64 ;;
 	6.12)	kernel_resolve_deb linux-image-6.12-cloud-amd64 ;;
@@ -65,7 +67,7 @@ kernel_resolve() {
 		KMODS=
 		KREL=$(sed -n 's/^- Kernel release: `\([^`]*\)`.*/\1/p' \
 			"$DEBUG_KERNEL_DIR/README.md" 2>/dev/null)
-		KBOOT_TIMEOUT=1200
+		KBOOT_TIMEOUT=2400
 		;;
 	*)	die "unknown kernel '$1' (known: 6.1 6.12 debug-6.12)" ;;
 	esac
