@@ -122,6 +122,8 @@ static int sweep(struct __test_metadata *_metadata, const struct sweep *s)
 	ksft_print_msg("fail-nth: %s: %d injection points, all passed (%llu ms)\n",
 		       s->name, nth - 1,
 		       (unsigned long long)(mono_ns() - t0) / 1000000);
+	/* The harness ends each test with _exit(): stdout would be lost. */
+	fflush(stdout);
 	return nth - 1;
 }
 
@@ -476,7 +478,11 @@ TEST_F_TIMEOUT(failnth, set_console_and_seal, SWEEP_TIMEOUT)
 		.name = "set console", .call = set_console_call, .failed = set_console_failed,
 	};
 	static const struct sweep seal = {
-		.name = "seal", .call = seal_call, .failed = seal_failed,
+		.name = "seal (console set)", .call = seal_call, .failed = seal_failed,
+	};
+	static const struct sweep seal_fd1 = {
+		.name = "seal (console from fd 1)", .call = seal_call,
+		.failed = seal_failed,
 	};
 	struct nabla_console_write cw = { .buf = (uintptr_t)"x\n", .len = 2 };
 	char path[128];
@@ -492,14 +498,14 @@ TEST_F_TIMEOUT(failnth, set_console_and_seal, SWEEP_TIMEOUT)
 	ASSERT_LE(0, S.sink);
 	ASSERT_LE(0, sweep(_metadata, &sc));
 	ASSERT_EQ(0, nabla_call(S.ctx, NABLA_CONSOLE_WRITE, &cw));
-	/* The seal that takes the caller's fd 1 as well as the one that does not. */
+	/* The seal with a console set, then one that takes the caller's fd 1. */
 	ASSERT_LE(0, sweep(_metadata, &seal));
 	ASSERT_EQ(1, debugfs_get(S.dir, "context", "sealed"));
 	close(S.ctx);
 	S.ctx = ctx_open();
 	ASSERT_LE(0, S.ctx);
 	ASSERT_EQ(0, ctx_debugfs_dir(getpid(), S.dir, sizeof(S.dir)));
-	ASSERT_LE(0, sweep(_metadata, &seal));
+	ASSERT_LE(0, sweep(_metadata, &seal_fd1));
 	ASSERT_EQ(-EPERM, attach_block(S.ctx, file, "disk", NULL));
 	close(S.ctx);
 	close(S.sink);
