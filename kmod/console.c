@@ -13,7 +13,9 @@
  * A sink that stops taking bytes (a full non-blocking pipe, a reader gone)
  * fails the call with -EIO; what it took before stays written.
  * The kernel log gets whole lines, prefixed with the context id; a partial
- * line waits for its end (or the release).
+ * line waits for its end (or the release). At most NABLA_KMSG_BURST lines
+ * per NABLA_KMSG_INTERVAL reach it; the next line let through (or the
+ * release) is preceded by how many were dropped, and debugfs counts them.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -34,18 +36,47 @@ int nabla_console_init(struct nabla_console *con)
 		return -ENOMEM;
 	mutex_init(&con->lock);
 	con->sink = NABLA_SINK_CALLER_FD1;
+	ratelimit_state_init(&con->kmsg_rs, NABLA_KMSG_INTERVAL,
+			     NABLA_KMSG_BURST);
+	/* We report what was dropped ourselves, per context. */
+	ratelimit_set_flags(&con->kmsg_rs, RATELIMIT_MSG_ON_RELEASE);
 	return 0;
 }
 
-static void nabla_kmsg_flush(struct nabla_ctx *ctx)
+static void nabla_kmsg_report_dropped(struct nabla_ctx *ctx)
 {
 	struct nabla_console *con = &ctx->console;
 
 	lockdep_assert_held(&con->lock);
-	if (!con->line_len)
+	if (!con->kmsg_dropped)
 		return;
-	pr_info("%llu: %.*s\n", ctx->id, (int)con->line_len, con->line);
+	pr_info("%llu: %u console lines dropped (rate limit)\n", ctx->id,
+		con->kmsg_dropped);
+	con->kmsg_dropped = 0;
+}
+
+/* The pending line (which may be empty) into the log, or dropped. */
+static void nabla_kmsg_emit(struct nabla_ctx *ctx)
+{
+	struct nabla_console *con = &ctx->console;
+
+	lockdep_assert_held(&con->lock);
+	if (__ratelimit(&con->kmsg_rs)) {
+		nabla_kmsg_report_dropped(ctx);
+		pr_info("%llu:%s%.*s\n", ctx->id, con->line_len ? " " : "",
+			(int)con->line_len, con->line);
+	} else {
+		con->kmsg_dropped++;
+		nabla_stat_inc(&ctx->stats.console_lines_dropped);
+	}
 	con->line_len = 0;
+}
+
+static void nabla_kmsg_flush(struct nabla_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->console.lock);
+	if (ctx->console.line_len)
+		nabla_kmsg_emit(ctx);
 }
 
 /* Append to the pending line; each '\n' or a full line emits it. */
@@ -67,11 +98,9 @@ static void nabla_kmsg_put(struct nabla_ctx *ctx, const char *p, size_t n)
 			p++;
 			n--;
 			/* An empty line is a line too. */
-			if (!con->line_len)
-				pr_info("%llu:\n", ctx->id);
-			nabla_kmsg_flush(ctx);
+			nabla_kmsg_emit(ctx);
 		} else if (con->line_len == sizeof(con->line)) {
-			nabla_kmsg_flush(ctx);
+			nabla_kmsg_emit(ctx);
 		}
 	}
 }
@@ -82,6 +111,7 @@ void nabla_console_destroy(struct nabla_ctx *ctx)
 
 	mutex_lock(&con->lock);
 	nabla_kmsg_flush(ctx);
+	nabla_kmsg_report_dropped(ctx);
 	mutex_unlock(&con->lock);
 	if (con->file)
 		fput(con->file);

@@ -12,6 +12,7 @@
 #define _NABLA_CONSOLE_H
 
 #include <linux/mutex.h>
+#include <linux/ratelimit.h>
 #include <linux/types.h>
 
 struct file;
@@ -27,6 +28,14 @@ enum nabla_sink {
 /* Longest kernel log line; longer console lines are split. */
 #define NABLA_KMSG_LINE	256
 
+/*
+ * Lines a context may put in the kernel log per interval; the rest are
+ * dropped and counted, so that an application cannot flood the log that
+ * every other user of the host reads (as printk_ratelimit() guards it).
+ */
+#define NABLA_KMSG_BURST	100
+#define NABLA_KMSG_INTERVAL	(5 * HZ)
+
 struct nabla_console {
 	struct mutex lock;		/* all of the below */
 	enum nabla_sink sink;
@@ -34,6 +43,8 @@ struct nabla_console {
 	char *bounce;			/* PAGE_SIZE, from open to release */
 	size_t line_len;		/* bytes in line, with NABLA_SINK_KMSG */
 	char line[NABLA_KMSG_LINE];
+	struct ratelimit_state kmsg_rs;	/* lines into the kernel log */
+	unsigned int kmsg_dropped;	/* since the last line let through */
 };
 
 int nabla_console_init(struct nabla_console *con);

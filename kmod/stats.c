@@ -61,6 +61,8 @@ static int nabla_ctx_show(struct seq_file *m, void *v)
 	seq_printf(m, "calls %llu\n", calls);
 	nabla_show_counter(m, "errors", &s->errors);
 	nabla_show_counter(m, "console_bytes", &s->console_bytes);
+	nabla_show_counter(m, "console_lines_dropped",
+			   &s->console_lines_dropped);
 	nabla_show_counter(m, "yield_sleeps", &s->yield_sleeps);
 	for (i = 0; i < NABLA_NR_CMDS; i++)
 		if (nabla_cmd_names[i])

@@ -24,6 +24,7 @@ struct nabla_ctx_stats {
 	atomic64_t calls[NABLA_NR_CMDS];	/* by _IOC_NR, failed or not */
 	atomic64_t errors;			/* calls that failed */
 	atomic64_t console_bytes;
+	atomic64_t console_lines_dropped;	/* kernel log rate limit */
 	atomic64_t yield_sleeps;		/* yields that had to wait */
 };
 

@@ -401,6 +401,85 @@ TEST_F(dev, console_kmsg)
 	ASSERT_TRUE(found);
 }
 
+/*
+ * The kernel log sink lets 100 lines per 5 s through (NABLA_KMSG_BURST,
+ * NABLA_KMSG_INTERVAL) and counts the rest; the next line let through or
+ * the release says how many were dropped.
+ */
+#define KMSG_LINES	300
+#define KMSG_BURST	100
+
+/* Lines of /dev/kmsg from @kmsg on: how many contain @marker, and the sum
+ * of the drop reports that start with @prefix. */
+static void kmsg_scan(int kmsg, const char *marker, const char *prefix,
+		      int *marked, long long *reported)
+{
+	char line[1024], *text;
+	unsigned int n;
+	ssize_t len;
+
+	while ((len = read(kmsg, line, sizeof(line) - 1)) > 0) {
+		line[len] = 0;
+		text = strchr(line, ';');
+		if (!text)
+			continue;
+		text++;
+		if (strstr(text, marker))
+			(*marked)++;
+		if (!strncmp(text, prefix, strlen(prefix)) &&
+		    sscanf(text + strlen(prefix),
+			   "%u console lines dropped", &n) == 1)
+			*reported += n;
+	}
+}
+
+TEST(console_kmsg_rate_limit)
+{
+	struct nabla_set_console sc = { .fd = -1, .flags = NABLA_CONSOLE_F_KMSG };
+	char marker[64], prefix[64], msg[96], dir[300];
+	long long id, dropped, reported = 0;
+	int fd, kmsg, i, marked = 0;
+	uint64_t t0, elapsed;
+
+	NABLA_OPEN_OR_SKIP(fd);
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (kmsg < 0)
+		SKIP(return, "/dev/kmsg: %s", strerror(errno));
+	lseek(kmsg, 0, SEEK_END);
+	ASSERT_EQ(0, nabla_call(fd, NABLA_SET_CONSOLE, &sc));
+	if (ctx_debugfs_dir(getpid(), dir, sizeof(dir)))
+		SKIP(return, "no debugfs directory for the context");
+	id = debugfs_get(dir, "context", "id");
+	ASSERT_LT(0, id);
+	snprintf(marker, sizeof(marker), "kmsgrl-%d ", getpid());
+	snprintf(prefix, sizeof(prefix), "nabla: %lld: ", id);
+
+	t0 = mono_ns();
+	for (i = 0; i < KMSG_LINES; i++) {
+		snprintf(msg, sizeof(msg), "%s%d\n", marker, i);
+		ASSERT_EQ(0, console_write(fd, msg, strlen(msg)));
+	}
+	elapsed = mono_ns() - t0;
+	dropped = debugfs_get(dir, "context", "console_lines_dropped");
+	ASSERT_EQ(0, close(fd));
+	kmsg_scan(kmsg, marker, prefix, &marked, &reported);
+	close(kmsg);
+
+	/* Every line either reached the log or was counted as dropped. */
+	EXPECT_EQ(KMSG_LINES, marked + dropped);
+	/* The release reported what the last lines let through did not. */
+	EXPECT_EQ(dropped, reported);
+	/* Well within one interval exactly the burst passes; a slower machine
+	 * starts new intervals and lets more through. */
+	if (elapsed < 4ULL * 1000000000ULL) {
+		EXPECT_EQ(KMSG_BURST, marked);
+	} else {
+		EXPECT_LE(KMSG_BURST, marked);
+	}
+	TH_LOG("%d lines in the log, %lld dropped, in %llu ms", marked,
+	       dropped, (unsigned long long)(elapsed / 1000000));
+}
+
 TEST_F(dev, console_default_fd1)
 {
 	struct nabla_seal s = { 0 };

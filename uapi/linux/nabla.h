@@ -132,7 +132,9 @@ struct nabla_attach_block {
 /*
  * NABLA_SET_CONSOLE (setup): where NABLA_CONSOLE_WRITE goes: the open file
  * @fd (which must be open for writing; the context keeps a reference), or
- * with NABLA_CONSOLE_F_KMSG the kernel log (then @fd must be -1). Without
+ * with NABLA_CONSOLE_F_KMSG the kernel log (then @fd must be -1; lines
+ * beyond a rate limit are dropped and counted, as printk_ratelimit() does,
+ * so that one context cannot flood the host's log). Without
  * this call, NABLA_SEAL takes the sealing process's fd 1, and a console
  * write before any sink is chosen goes to the caller's fd 1.
  */
