@@ -7,7 +7,6 @@
  * read, write and info; read-only attach; no partial writes.
  */
 #include <linux/fs.h>
-#include <linux/loop.h>
 #include <sys/mman.h>
 
 #include "kselftest_harness.h"
@@ -36,38 +35,6 @@ FIXTURE_VARIANT(block) {
 FIXTURE_VARIANT_ADD(block, file) { .backend = BACKEND_FILE };
 FIXTURE_VARIANT_ADD(block, ram) { .backend = BACKEND_RAM };
 FIXTURE_VARIANT_ADD(block, loop) { .backend = BACKEND_LOOP };
-
-/* A free loop device over a new file; its fd, or -errno. */
-static int loop_setup(char *path, size_t pathsz, char *backing, size_t bsz)
-{
-	int ctl, n, dev, file;
-
-	file = tmpfile_create("loop", FILE_SIZE, backing, bsz);
-	if (file < 0)
-		return file;
-	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	if (ctl < 0)
-		goto err;
-	n = ioctl(ctl, LOOP_CTL_GET_FREE);
-	close(ctl);
-	if (n < 0)
-		goto err;
-	snprintf(path, pathsz, "/dev/loop%d", n);
-	dev = open(path, O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		goto err;
-	if (ioctl(dev, LOOP_SET_FD, file)) {
-		close(dev);
-		goto err;
-	}
-	close(file);
-	return dev;
-err:
-	n = -errno;
-	close(file);
-	unlink(backing);
-	return n;
-}
 
 /* Open the backend (file or device node) again in @mode. */
 static int backend_open(FIXTURE_DATA(block) *self, enum backend b, int mode)
@@ -99,8 +66,9 @@ FIXTURE_SETUP(block)
 		ASSERT_EQ(0, ioctl(self->file, BLKGETSIZE64, &self->size));
 		break;
 	case BACKEND_LOOP:
-		self->loop = loop_setup(self->path, sizeof(self->path),
-					self->backing, sizeof(self->backing));
+		self->loop = loop_create("loop", FILE_SIZE, self->backing,
+					 sizeof(self->backing), self->path,
+					 sizeof(self->path));
 		if (self->loop < 0)
 			SKIP(return, "no loop device: %s", strerror(-self->loop));
 		self->file = dup(self->loop);

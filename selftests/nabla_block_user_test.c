@@ -10,7 +10,6 @@
  * submit_bio) and a loop device (completes later, from its worker).
  */
 #include <linux/fs.h>
-#include <linux/loop.h>
 #include <sys/mman.h>
 
 #include "kselftest_harness.h"
@@ -36,38 +35,6 @@ FIXTURE_VARIANT(user) {
 FIXTURE_VARIANT_ADD(user, ram) { .loop = false };
 FIXTURE_VARIANT_ADD(user, loop) { .loop = true };
 
-/* A free loop device over a new file: its fd (O_RDWR), or -errno. */
-static int loop_setup(char *backing, size_t bsz)
-{
-	char path[64];
-	int ctl, n, dev, file;
-
-	file = tmpfile_create("uloop", LOOP_SIZE, backing, bsz);
-	if (file < 0)
-		return file;
-	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	n = ctl < 0 ? -1 : ioctl(ctl, LOOP_CTL_GET_FREE);
-	if (ctl >= 0)
-		close(ctl);
-	if (n < 0)
-		goto err;
-	snprintf(path, sizeof(path), "/dev/loop%d", n);
-	dev = open(path, O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		goto err;
-	if (ioctl(dev, LOOP_SET_FD, file)) {
-		close(dev);
-		goto err;
-	}
-	close(file);
-	return dev;
-err:
-	n = -errno;
-	close(file);
-	unlink(backing);
-	return n;
-}
-
 FIXTURE_SETUP(user)
 {
 	char path[64];
@@ -78,7 +45,8 @@ FIXTURE_SETUP(user)
 	self->loop = -1;
 	NABLA_OPEN_OR_SKIP(self->fd);
 	if (variant->loop) {
-		self->loop = loop_setup(self->backing, sizeof(self->backing));
+		self->loop = loop_create("uloop", LOOP_SIZE, self->backing,
+					 sizeof(self->backing), NULL, 0);
 		if (self->loop < 0)
 			SKIP(return, "no loop device: %s", strerror(-self->loop));
 		file = dup(self->loop);

@@ -18,6 +18,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/if_tun.h>
+#include <linux/loop.h>
 #include <linux/nabla.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -509,6 +510,44 @@ static inline int tmpfile_create(const char *tag, off_t size, char *path,
 		return -errno;
 	}
 	return fd;
+}
+
+/*
+ * A free loop device over a new sparse file of @size bytes (its path into
+ * @backing; the device's path into @path when @path is not NULL): the
+ * device's fd (O_RDWR), or -errno with nothing left behind.
+ */
+static inline int loop_create(const char *tag, off_t size, char *backing,
+			      size_t bsz, char *path, size_t pathsz)
+{
+	char name[64];
+	int ctl, n, dev = -1, file, err = 0;
+
+	file = tmpfile_create(tag, size, backing, bsz);
+	if (file < 0)
+		return file;
+	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	n = ctl < 0 ? -1 : ioctl(ctl, LOOP_CTL_GET_FREE);
+	if (n < 0)
+		err = -errno;
+	if (ctl >= 0)
+		close(ctl);
+	if (!err) {
+		snprintf(name, sizeof(name), "/dev/loop%d", n);
+		dev = open(name, O_RDWR | O_CLOEXEC);
+		if (dev < 0 || ioctl(dev, LOOP_SET_FD, file))
+			err = -errno;
+	}
+	close(file);
+	if (err) {
+		if (dev >= 0)
+			close(dev);
+		unlink(backing);
+		return err;
+	}
+	if (path)
+		snprintf(path, pathsz, "%s", name);
+	return dev;
 }
 
 /* ---- debugfs ---------------------------------------------------------- */
