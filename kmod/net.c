@@ -31,8 +31,8 @@
  *   the next arrival), rxq_peak and the handle's bit in ctx->rx_ready: a
  *   bit is set exactly while the queue is not empty. The rx_handler runs
  *   in softirq context; readers take the lock with BH off.
- * - nn->txq.lock protects the transmit queue and the pool of empty skbs
- *   (tx_pool); only process context takes it (writers and the transmit
+ * - nn->txq.lock protects the transmit queue, its peak length and the
+ *   pool of empty skbs (tx_pool); only process context takes it (writers and the transmit
  *   thread), so BH stays on. The thread sleeps
  *   with set_current_state() before it looks at the queue, and a writer
  *   wakes it after queueing, so no frame waits for a later write.
@@ -479,12 +479,15 @@ static int nabla_net_tx_queue(struct nabla_net *nn, struct sk_buff *skb)
 		spin_lock(&nn->txq.lock);
 		if (skb_queue_len(&nn->txq) < NABLA_TX_QUEUE_LEN) {
 			__skb_queue_tail(&nn->txq, skb);
+			if (skb_queue_len(&nn->txq) > nn->txq_peak)
+				WRITE_ONCE(nn->txq_peak, skb_queue_len(&nn->txq));
 			spin_unlock(&nn->txq.lock);
 			wake_up_process(nn->tx_thread);
 			return 0;
 		}
 		spin_unlock(&nn->txq.lock);
 		/* Full: the thread is busy with a batch and will make room. */
+		nabla_stat_inc(&nn->stats.tx_full_waits);
 		err = wait_event_killable(nn->tx_room,
 					  skb_queue_len_lockless(&nn->txq) <
 					  NABLA_TX_QUEUE_LEN);
@@ -510,6 +513,7 @@ static int nabla_net_xmit(struct nabla_net *nn, const void __user *buf,
 	spin_unlock(&nn->txq.lock);
 	if (!skb) {
 		/* The thread is behind with its refill: allocate here. */
+		nabla_stat_inc(&nn->stats.tx_pool_empty);
 		skb = nabla_net_tx_alloc(nn);
 		if (!skb)
 			return -ENOMEM;

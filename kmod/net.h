@@ -10,8 +10,8 @@
  *   with BH disabled.
  * - txq.lock protects the transmit queue, filled by NABLA_NET_WRITE and
  *   emptied by the handle's transmit thread (tx_thread), which alone
- *   hands frames to the driver, and tx_pool, the empty skbs that thread
- *   allocates ahead for writers.
+ *   hands frames to the driver, txq_peak, and tx_pool, the empty skbs that
+ *   thread allocates ahead for writers.
  */
 #ifndef _NABLA_NET_H
 #define _NABLA_NET_H
@@ -32,6 +32,7 @@ struct nabla_net {
 	u32 rxq_peak;			/* longest the queue has been */
 	struct sk_buff_head rx_done;	/* read, freed at the next arrival */
 	struct sk_buff_head txq;	/* written, not yet transmitted */
+	u32 txq_peak;			/* longest txq has been */
 	struct sk_buff_head tx_pool;	/* empty skbs ready for writers */
 	struct task_struct *tx_thread;	/* transmits txq, in order */
 	wait_queue_head_t tx_room;	/* writers waiting for a full txq */

@@ -821,8 +821,25 @@ TEST_F(net, tx_burst_in_order)
 	tx_burst(_metadata, self, TX_BURST);
 	tx_expect(_metadata, self->pkt, self->mac, TX_BURST);
 	if (self->dbg[0]) {
+		long long peak, pool;
+
 		ASSERT_EQ(TX_BURST, tx_count_wait(self->dbg, "tx_frames", TX_BURST));
 		ASSERT_EQ(0, debugfs_get(self->dbg, "net-service", "tx_drops"));
+		/* All sent: nothing queued; the queue held 1 to 64 frames. */
+		ASSERT_EQ(0, debugfs_get(self->dbg, "net-service", "tx_queued"));
+		peak = debugfs_get(self->dbg, "net-service", "tx_queue_peak");
+		pool = debugfs_get(self->dbg, "net-service", "tx_pool");
+		TH_LOG("tx queue peak %lld, pool %lld, full waits %lld, pool empty %lld",
+		       peak, pool,
+		       debugfs_get(self->dbg, "net-service", "tx_full_waits"),
+		       debugfs_get(self->dbg, "net-service", "tx_pool_empty"));
+		ASSERT_LE(1, peak);
+		ASSERT_GE(64, peak);
+		ASSERT_LE(0, pool);
+		ASSERT_GE(16, pool);
+		/* A write that waited found the queue full. */
+		if (debugfs_get(self->dbg, "net-service", "tx_full_waits") > 0)
+			ASSERT_EQ(64, peak);
 	}
 }
 
