@@ -184,48 +184,48 @@ static inline void veth_destroy(const char *guest)
 	nl_talk(&req.nh);
 }
 
-/* Bring @ifname up or down; 0 or -errno. */
-static inline int link_set_up(const char *ifname, bool up)
+/* An interface ioctl on @ifname with @ifr (its name is filled in); 0 or -errno. */
+static inline int ifreq_ioctl(const char *ifname, unsigned long cmd,
+			      struct ifreq *ifr)
 {
-	struct ifreq ifr;
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
 
 	if (fd < 0)
 		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr)) {
+	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", ifname);
+	if (ioctl(fd, cmd, ifr))
 		err = -errno;
-	} else {
-		ifr.ifr_flags = up ? (ifr.ifr_flags | IFF_UP) : (ifr.ifr_flags & ~IFF_UP);
-		if (ioctl(fd, SIOCSIFFLAGS, &ifr))
-			err = -errno;
-	}
 	close(fd);
 	return err;
+}
+
+/* Bring @ifname up or down; 0 or -errno. */
+static inline int link_set_up(const char *ifname, bool up)
+{
+	struct ifreq ifr = { 0 };
+	int err;
+
+	err = ifreq_ioctl(ifname, SIOCGIFFLAGS, &ifr);
+	if (err)
+		return err;
+	ifr.ifr_flags = up ? (ifr.ifr_flags | IFF_UP) : (ifr.ifr_flags & ~IFF_UP);
+	return ifreq_ioctl(ifname, SIOCSIFFLAGS, &ifr);
 }
 
 /* Give @ifname the IPv4 address @addr/24; 0 or -errno. */
 static inline int link_add_ipv4(const char *ifname, const char *addr)
 {
-	struct sockaddr_in *sin;
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+	struct ifreq ifr = { 0 };
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	int err;
 
-	if (fd < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	sin = (struct sockaddr_in *)&ifr.ifr_addr;
 	sin->sin_family = AF_INET;
 	inet_pton(AF_INET, addr, &sin->sin_addr);
-	if (ioctl(fd, SIOCSIFADDR, &ifr))
-		err = -errno;
+	err = ifreq_ioctl(ifname, SIOCSIFADDR, &ifr);
+	if (err)
+		return err;
 	inet_pton(AF_INET, "255.255.255.0", &sin->sin_addr);
-	if (!err && ioctl(fd, SIOCSIFNETMASK, &ifr))
-		err = -errno;
-	close(fd);
-	return err;
+	return ifreq_ioctl(ifname, SIOCSIFNETMASK, &ifr);
 }
 
 /* A permanent neighbour entry: @addr is at @mac on @ifname; 0 or -errno. */
@@ -290,18 +290,9 @@ static inline int veth_create(const char *guest, const char *peer)
 /* Set the MTU of @ifname; 0 or -errno. */
 static inline int link_set_mtu(const char *ifname, int mtu)
 {
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+	struct ifreq ifr = { .ifr_mtu = mtu };
 
-	if (fd < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ifr.ifr_mtu = mtu;
-	if (ioctl(fd, SIOCSIFMTU, &ifr))
-		err = -errno;
-	close(fd);
-	return err;
+	return ifreq_ioctl(ifname, SIOCSIFMTU, &ifr);
 }
 
 /*
