@@ -34,7 +34,11 @@ START_SECS=${START_SECS:-30}
 AB_REQUESTS=${AB_REQUESTS:-2000}
 APPS_BLOCK=${APPS_BLOCK:-file}
 
-trap cleanup EXIT INT TERM
+# A signal (kselftest's timeout sends TERM) ends the run: cleaning up
+# and going on would run the remaining tests without their directory.
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 # Diagnostics of passing tests go to fd 3: the KTAP stream.
 exec 3>&1
 
