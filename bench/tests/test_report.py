@@ -1,0 +1,237 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Unit tests of the bench's instrument: the ring-buffer decoder
+(tracefs_raw.py) and the report's strict figure and subsystem table
+(bench/report), on synthetic pages whose every event is known.
+
+    python3 -m unittest discover -s bench/tests -v
+"""
+
+import importlib.machinery
+import importlib.util
+import os
+import struct
+import sys
+import tempfile
+import unittest
+
+BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, BENCH)
+import tracefs_raw  # noqa: E402
+
+
+def load_report():
+    # bench/report reads sys.argv[1] as its results folder when imported.
+    saved, sys.argv = sys.argv, [sys.argv[0]]
+    try:
+        loader = importlib.machinery.SourceFileLoader(
+            'bench_report', os.path.join(BENCH, 'report'))
+        spec = importlib.util.spec_from_loader('bench_report', loader)
+        mod = importlib.util.module_from_spec(spec)
+        loader.exec_module(mod)
+        return mod
+    finally:
+        sys.argv = saved
+
+
+report = load_report()
+
+ENTRY_ID, EXIT_ID, SYS_ID = 11, 10, 384
+COMMON = (
+    '\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n'
+    '\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n'
+    '\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n'
+    '\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n')
+FORMATS = {
+    'header_page':
+        '\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n'
+        '\tfield: local_t commit;\toffset:8;\tsize:8;\tsigned:1;\n'
+        '\tfield: int overwrite;\toffset:8;\tsize:1;\tsigned:1;\n'
+        '\tfield: char data;\toffset:16;\tsize:4080;\tsigned:0;\n',
+    'ftrace_funcgraph_entry_format':
+        'name: funcgraph_entry\nID: %d\nformat:\n' % ENTRY_ID + COMMON +
+        '\tfield:unsigned long func;\toffset:8;\tsize:8;\tsigned:0;\n'
+        '\tfield:int depth;\toffset:16;\tsize:4;\tsigned:1;\n',
+    'ftrace_funcgraph_exit_format':
+        'name: funcgraph_exit\nID: %d\nformat:\n' % EXIT_ID + COMMON +
+        '\tfield:unsigned long func;\toffset:8;\tsize:8;\tsigned:0;\n',
+    'raw_syscalls_sys_enter_format':
+        'name: sys_enter\nID: %d\nformat:\n' % SYS_ID + COMMON +
+        '\tfield:long id;\toffset:8;\tsize:8;\tsigned:1;\n'
+        '\tfield:unsigned long args[6];\toffset:16;\tsize:48;\tsigned:0;\n',
+}
+# Address, type, name, module; __softirqentry_text_start shares its
+# address with __do_softirq, whose name must win.
+SYMBOLS = [
+    (0xffffffff81000000, 'T', '_stext', ''),
+    (0xffffffff81001000, 'T', 'x64_sys_call', ''),
+    (0xffffffff81002000, 'T', '__x64_sys_ioctl', ''),
+    (0xffffffff81003000, 'T', 'do_vfs_ioctl', ''),
+    (0xffffffff81004000, 'T', 'irq_enter_rcu', ''),
+    (0xffffffff81005000, 'T', '__do_softirq', ''),
+    (0xffffffff81005000, 'T', '__softirqentry_text_start', ''),
+    (0xffffffff81006000, 'T', 'run_timer_softirq', ''),
+    (0xffffffff81007000, 'T', 'netif_receive_skb', ''),
+    (0xffffffff81008000, 'T', 'ip_rcv', ''),
+    (0xffffffff81009000, 'T', 'schedule', ''),
+    (0xffffffff8100a000, 'T', 'pick_next_task_fair', ''),
+    (0xffffffff8100b000, 'T', 'do_user_addr_fault', ''),
+    (0xffffffff8100c000, 'T', 'handle_mm_fault', ''),
+    (0xffffffffc0001000, 't', 'nabla_ioctl', 'nabla'),
+]
+ADDR = {name: addr for addr, _, name, _ in SYMBOLS}
+
+
+def entry(pid, name, depth, offset=0):
+    return struct.pack('<HBBiQi', ENTRY_ID, 0, 0, pid, ADDR[name] + offset, depth) + b'\0' * 4
+
+
+def sys_enter(pid, nr):
+    return struct.pack('<HBBiq', SYS_ID, 0, 0, pid, nr) + b'\0' * 48
+
+
+class Page:
+    """One ring-buffer page: a time stamp, then events with deltas."""
+
+    def __init__(self, ts, missed=False):
+        self.ts, self.missed, self.data = ts, missed, b''
+
+    def add(self, delta, payload):
+        assert len(payload) % 4 == 0
+        words = len(payload) // 4
+        if words <= 28:
+            self.data += struct.pack('<I', (delta << 5) | words) + payload
+        else:
+            self.data += struct.pack('<II', delta << 5, len(payload) + 4) + payload
+
+    def extend(self, delta):
+        """A time extend: @delta (more than 27 bits) in two parts."""
+        self.data += struct.pack('<II', (30 | ((delta & ((1 << 27) - 1)) << 5)),
+                                 delta >> 27)
+
+    def pad(self, length):
+        self.data += struct.pack('<II', 29 | (1 << 5), length) + b'\0' * length
+
+    def bytes(self):
+        commit = len(self.data) | ((1 << 31) if self.missed else 0)
+        page = struct.pack('<QQ', self.ts, commit) + self.data
+        assert len(page) <= 4096
+        return page + b'\0' * (4096 - len(page))
+
+
+class TraceTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        d = self.tmp.name
+        for name, text in FORMATS.items():
+            with open(os.path.join(d, name), 'w') as f:
+                f.write(text)
+        with open(os.path.join(d, 'kallsyms'), 'w') as f:
+            for addr, t, name, mod in SYMBOLS:
+                f.write('%016x %s %s%s\n' % (addr, t, name, '\t[%s]' % mod if mod else ''))
+        self.fmt = tracefs_raw.Formats(d)
+        self.syms = tracefs_raw.Symbols(os.path.join(d, 'kallsyms'))
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def decode(self, pages, cpu=1):
+        path = os.path.join(self.tmp.name, 'cpu.raw')
+        with open(path, 'wb') as f:
+            for p in pages:
+                f.write(p.bytes())
+        out = []
+        missed = tracefs_raw.read_events(path, cpu, self.fmt, self.syms, out)
+        return out, missed
+
+    def test_decoder_names_depths_times(self):
+        p = Page(1000)
+        p.add(5, entry(42, 'x64_sys_call', 0))
+        p.add(7, entry(42, 'nabla_ioctl', 2, offset=0x10))
+        p.extend(1 << 30)
+        p.add(1, sys_enter(42, 16))
+        p.pad(8)
+        q = Page(5000, missed=True)
+        q.add(3, entry(43, '__do_softirq', 1))
+        out, missed = self.decode([p, q])
+        self.assertEqual(missed, 1)
+        self.assertEqual(out, [
+            (1005, 1, 42, 'f', 'x64_sys_call', 0, ''),
+            (1012, 1, 42, 'f', 'nabla_ioctl', 2, 'nabla'),
+            (1012 + (1 << 30) + 1, 1, 42, 's', 16, 0, ''),
+            (5003, 1, 43, 'f', '__do_softirq', 1, ''),
+        ])
+
+    def test_decoder_long_event(self):
+        # An event longer than 28 words keeps its length in the next word.
+        p = Page(0)
+        p.add(2, entry(7, 'schedule', 0) + b'\0' * 112)
+        out, _ = self.decode([p])
+        self.assertEqual(out, [(2, 1, 7, 'f', 'schedule', 0, '')])
+
+    def test_strict_keeps_own_entries_only(self):
+        t = iter(range(1, 1000))
+        ev = []
+
+        def f(pid, name, depth, mod=''):
+            ev.append((next(t), 1, pid, 'f', name, depth, mod))
+        # A system call, with an interrupt and the host's receive path
+        # inside it.
+        f(42, 'x64_sys_call', 0)
+        f(42, '__x64_sys_ioctl', 1)
+        f(42, 'nabla_ioctl', 2, 'nabla')
+        f(42, 'irq_enter_rcu', 3)
+        f(42, 'run_timer_softirq', 4)
+        f(42, 'do_vfs_ioctl', 2)
+        f(42, 'netif_receive_skb', 3)
+        f(42, 'ip_rcv', 4)
+        # A softirq run on the task's time at depth 0, then the scheduler
+        # called from it, then a page fault of the task's own.
+        f(42, '__do_softirq', 0)
+        f(42, 'schedule', 1)
+        f(42, 'do_user_addr_fault', 0)
+        f(42, 'handle_mm_fault', 1)
+        # Another task: not the workload's.
+        f(99, 'pick_next_task_fair', 0)
+        keep, path, roots = report.strict_functions(ev, {42})
+        self.assertEqual(keep, {'x64_sys_call', '__x64_sys_ioctl', 'nabla_ioctl [nabla]',
+                                'do_vfs_ioctl', 'netif_receive_skb', 'ip_rcv',
+                                'do_user_addr_fault', 'handle_mm_fault'})
+        self.assertEqual(path, keep - {'netif_receive_skb', 'ip_rcv'})
+        self.assertEqual(roots[('syscall', 'x64_sys_call')], 1)
+        self.assertEqual(roots[('irq', '__do_softirq')], 1)
+        self.assertEqual(roots[('exception', 'do_user_addr_fault')], 1)
+
+    def test_strict_follows_each_task_in_time_order(self):
+        # Events of two threads interleaved and out of order: each
+        # thread's depths are read in its own time order.
+        ev = [
+            (3, 1, 42, 'f', 'nabla_ioctl', 1, 'nabla'),
+            (1, 1, 42, 'f', 'irq_enter_rcu', 0, ''),
+            (2, 1, 42, 'f', 'x64_sys_call', 0, ''),
+            (2, 0, 43, 'f', 'do_vfs_ioctl', 1, ''),
+            (1, 0, 43, 'f', 'irq_enter_rcu', 0, ''),
+        ]
+        keep, _, _ = report.strict_functions(ev, {42, 43})
+        self.assertEqual(keep, {'x64_sys_call', 'nabla_ioctl [nabla]'})
+
+
+class SubsystemTest(unittest.TestCase):
+    def test_table(self):
+        cases = {
+            'nabla_ioctl [nabla]': 'nabla module',
+            '__seccomp_filter': 'seccomp',
+            'tomoyo_file_ioctl': 'security (LSM)',
+            'tun_get_user [tun]': 'tun/tap',
+            '__x64_sys_ppoll': 'syscall entry/exit',
+            'ip_rcv_finish_core.constprop.0': 'networking',
+            'some_unknown_function': 'other',
+        }
+        for fn, want in cases.items():
+            self.assertEqual(report.subsystem(fn), want, fn)
+
+    def test_med_spread(self):
+        self.assertEqual(report.med_spread([3, 1, 2]), (2, 1, 3))
+
+
+if __name__ == '__main__':
+    unittest.main()
