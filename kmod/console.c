@@ -50,7 +50,7 @@ static void nabla_kmsg_report_dropped(struct nabla_ctx *ctx)
 	lockdep_assert_held(&con->lock);
 	if (!con->kmsg_dropped)
 		return;
-	pr_info("%llu: %u console lines dropped (rate limit)\n", ctx->id,
+	pr_info("%llu: %lu console lines dropped (rate limit)\n", ctx->id,
 		con->kmsg_dropped);
 	con->kmsg_dropped = 0;
 }

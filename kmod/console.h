@@ -44,7 +44,7 @@ struct nabla_console {
 	size_t line_len;		/* bytes in line, with NABLA_SINK_KMSG */
 	char line[NABLA_KMSG_LINE];
 	struct ratelimit_state kmsg_rs;	/* lines into the kernel log */
-	unsigned int kmsg_dropped;	/* since the last line let through */
+	unsigned long kmsg_dropped;	/* since the last line let through */
 };
 
 int nabla_console_init(struct nabla_console *con);

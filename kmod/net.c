@@ -32,10 +32,10 @@
  *   bit is set exactly while the queue is not empty. The rx_handler runs
  *   in softirq context; readers take the lock with BH off.
  * - nn->txq.lock protects the transmit queue, its peak length and the
- *   pool of empty skbs (tx_pool); only process context takes it (writers and the transmit
- *   thread), so BH stays on. The thread sleeps
- *   with set_current_state() before it looks at the queue, and a writer
- *   wakes it after queueing, so no frame waits for a later write.
+ *   pool of empty skbs (tx_pool); only process context takes it (writers
+ *   and the transmit thread), so BH stays on. The thread sleeps with
+ *   set_current_state() before it looks at the queue, and a writer wakes
+ *   it after queueing, so no frame waits for a later write.
  * - The transmit thread lives from the attach until the handle is
  *   destroyed (after the last close, when no writer can be left); then
  *   kthread_stop() returns once it transmitted everything queued, and the
