@@ -255,13 +255,8 @@ static void httpd_work(struct np_conn *c)
 
 static int httpd_open(struct np_conn *c)
 {
-	struct hconn *h = np_alloc(sizeof(*h));
-
-	if (!h)
-		return -1;
-	memset(h, 0, sizeof(*h));
-	c->app = h;
-	return 0;
+	c->app = np_zalloc(sizeof(struct hconn));
+	return c->app ? 0 : -1;
 }
 
 static void httpd_release(struct np_conn *c)
@@ -287,19 +282,12 @@ static struct np_listener httpd_listener = {
 
 static int parse_args(const char *rest, uint16_t *port)
 {
-	const char *p = rest;
+	const char *p = rest, *tok;
+	size_t len;
+	uint64_t v;
 
 	*port = HTTPD_PORT_DEFAULT;
-	while (*p) {
-		const char *tok = p;
-		size_t len;
-		uint64_t v;
-
-		while (*p && *p != ' ')
-			p++;
-		len = (size_t)(p - tok);
-		if (*p)
-			p++;
+	while ((tok = np_next_word(&p, &len))) {
 		if (len > 5 && !memcmp(tok, "port=", 5) &&
 		    !np_parse_uint(tok + 5, len - 5, 65535, &v) && v) {
 			*port = (uint16_t)v;

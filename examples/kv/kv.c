@@ -92,13 +92,8 @@ struct kv_conn {
 
 static int kv_open(struct np_conn *c)
 {
-	struct kv_conn *k = np_alloc(sizeof(*k));
-
-	if (!k)
-		return -1;
-	memset(k, 0, sizeof(*k));
-	c->app = k;
-	return 0;
+	c->app = np_zalloc(sizeof(struct kv_conn));
+	return c->app ? 0 : -1;
 }
 
 static void kv_release(struct np_conn *c)
@@ -201,20 +196,13 @@ struct kv_args {
 
 static int parse_args(const char *rest, struct kv_args *a)
 {
-	const char *p = rest;
+	const char *p = rest, *tok;
+	size_t len;
+	uint64_t v;
 
 	a->port = KV_PORT_DEFAULT;
 	a->format = false;
-	while (*p) {
-		const char *tok = p;
-		size_t len;
-		uint64_t v;
-
-		while (*p && *p != ' ')
-			p++;
-		len = (size_t)(p - tok);
-		if (*p)
-			p++;
+	while ((tok = np_next_word(&p, &len))) {
 		if (len == 6 && !memcmp(tok, "format", 6)) {
 			a->format = true;
 		} else if (len > 5 && !memcmp(tok, "port=", 5) &&

@@ -4,6 +4,7 @@
  * parser, hash table, append-only log and its replay), over a memory block
  * device. Prints KTAP; exit status 0 only if every test passed.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -552,6 +553,39 @@ static int t_compaction(void)
 	return 0;
 }
 
+/* The shared parts of the applications' start-up (np_config.c, np_heap.c). */
+static int t_np_start_up(void)
+{
+	const char *p = "  10.0.0.2/24  gw=10.0.0.1 port=7 format ", *w;
+	struct np_net_config cfg;
+	uint8_t *b;
+	size_t len;
+
+	w = np_next_word(&p, &len);
+	CHECK(w && len == 11 && !memcmp(w, "10.0.0.2/24", len));
+	w = np_next_word(&p, &len);
+	CHECK(w && len == 11 && !memcmp(w, "gw=10.0.0.1", len));
+	CHECK(np_next_word(&p, &len) && np_next_word(&p, &len));
+	CHECK(!np_next_word(&p, &len) && !*p);
+
+	CHECK(!np_net_parse("10.0.0.2/24 gw=10.0.0.1 port=7 format", &cfg));
+	CHECK(cfg.addr == htonl(0x0a000002) && cfg.netmask == htonl(0xffffff00));
+	CHECK(cfg.gw == htonl(0x0a000001) && !strcmp(cfg.rest, "port=7 format"));
+	CHECK(np_net_parse("port=7", &cfg) == -1);
+	CHECK(np_net_parse("10.0.0.2/24 gw=10.0.0", &cfg) == -1);
+	CHECK(np_net_parse("10.0.0.2/33", &cfg) == -1);
+
+	/* np_zalloc zeroes a block that np_free handed back dirty. */
+	b = np_alloc(100);
+	CHECK(b);
+	memset(b, 0xa5, 100);
+	np_free(b);
+	b = np_zalloc(100);
+	CHECK(b && !memchr(b, 0xa5, 100));
+	np_free(b);
+	return 0;
+}
+
 int main(void)
 {
 	static uint8_t heap_mem[64 << 20];
@@ -561,7 +595,7 @@ int main(void)
 		printf("Bail out! no heap\n");
 		return 1;
 	}
-	printf("KTAP version 1\n1..11\n");
+	printf("KTAP version 1\n1..12\n");
 	run("resp_multibulk", t_resp_multibulk);
 	run("resp_partial", t_resp_partial);
 	run("resp_inline", t_resp_inline);
@@ -573,6 +607,7 @@ int main(void)
 	run("log_full_and_errors", t_log_full_and_errors);
 	run("commands", t_commands);
 	run("compaction", t_compaction);
+	run("np_start_up", t_np_start_up);
 	printf("# %d of %d failed\n", failed, test_no);
 	return failed ? 1 : 0;
 }

@@ -59,11 +59,13 @@ void np_net_poll(solo5_time_t max_wait_ns);
 
 /*
  * Allocation from the Solo5 heap (np_heap.c): np_heap_init() once with the
- * region from solo5_start_info, then np_alloc/np_realloc/np_free as usual.
+ * region from solo5_start_info, then np_alloc/np_realloc/np_free as usual
+ * (np_zalloc: np_alloc, zeroed).
  * np_alloc_size() is the usable size of a block (at least what was asked).
  */
 void np_heap_init(uintptr_t start, size_t size);
 void *np_alloc(size_t size);
+void *np_zalloc(size_t size);
 void *np_realloc(void *p, size_t size);
 void np_free(void *p);
 size_t np_alloc_size(void *p);
@@ -71,5 +73,11 @@ void np_heap_stats(size_t *in_use, size_t *never_used);
 
 /* Parse a decimal number in [0, max]; 0 on success. */
 int np_parse_uint(const char *s, size_t len, uint64_t max, uint64_t *out);
+
+/*
+ * The next word of the string at *p (words are separated by spaces): its
+ * start, its length in *len, *p moved past it; NULL when there is none.
+ */
+const char *np_next_word(const char **p, size_t *len);
 
 #endif /* NABLA_NP_H */

@@ -26,6 +26,20 @@ int np_parse_uint(const char *s, size_t len, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+const char *np_next_word(const char **p, size_t *len)
+{
+	const char *s = *p, *word;
+
+	while (*s == ' ')
+		s++;
+	word = s;
+	while (*s && *s != ' ')
+		s++;
+	*len = (size_t)(s - word);
+	*p = s;
+	return *len ? word : NULL;
+}
+
 /* Dotted quad of exactly @len characters into network byte order. */
 static int parse_ip4(const char *s, size_t len, uint32_t *out)
 {
@@ -85,22 +99,12 @@ static int append_rest(struct np_net_config *cfg, const char *s, size_t len)
 
 int np_net_parse(const char *cmdline, struct np_net_config *cfg)
 {
-	const char *p = cmdline ? cmdline : "";
+	const char *p = cmdline ? cmdline : "", *tok;
 	bool have_addr = false;
+	size_t len;
 
 	memset(cfg, 0, sizeof(*cfg));
-	while (*p) {
-		const char *tok;
-		size_t len;
-
-		while (*p == ' ')
-			p++;
-		tok = p;
-		while (*p && *p != ' ')
-			p++;
-		len = (size_t)(p - tok);
-		if (!len)
-			break;
+	while ((tok = np_next_word(&p, &len))) {
 		if (len > 3 && !memcmp(tok, "gw=", 3)) {
 			if (parse_ip4(tok + 3, len - 3, &cfg->gw))
 				goto bad;

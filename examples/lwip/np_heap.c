@@ -85,6 +85,15 @@ void *np_alloc(size_t size)
 	return b + 1;
 }
 
+void *np_zalloc(size_t size)
+{
+	void *p = np_alloc(size);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
 static struct np_block *block_of(void *p)
 {
 	struct np_block *b = (struct np_block *)p - 1;
