@@ -15,17 +15,7 @@ FIXTURE(api) {
 	char block_arg[96];
 };
 
-FIXTURE_VARIANT(api) {
-	const char *backend;
-};
-
-FIXTURE_VARIANT_ADD(api, dev) {
-	.backend = "--backend=dev",
-};
-
-FIXTURE_VARIANT_ADD(api, syscall) {
-	.backend = "--backend=syscall",
-};
+BACKEND_VARIANTS(api);
 
 FIXTURE_SETUP(api)
 {
@@ -42,12 +32,6 @@ FIXTURE_TEARDOWN(api)
 	umount2(self->file, MNT_DETACH);	/* block_read_only's bind mount */
 	unlink(self->file);
 }
-
-#define NEED_BACKEND() do {						\
-	const char *why = backend_missing(variant->backend);		\
-	if (why)							\
-		SKIP(return, "%s", why);				\
-} while (0)
 
 #define LOG_APP(app) TH_LOG("%s, stdout: '%s', stderr: '%s'",		\
 			    app_ending(app), (app)->out, (app)->err)

@@ -96,25 +96,12 @@ FIXTURE(clock) {
 	char saved[64];		/* the clocksource to restore, or "" */
 };
 
-FIXTURE_VARIANT(clock) {
-	const char *backend;
-};
-
-FIXTURE_VARIANT_ADD(clock, dev) {
-	.backend = "--backend=dev",
-};
-
-FIXTURE_VARIANT_ADD(clock, syscall) {
-	.backend = "--backend=syscall",
-};
+BACKEND_VARIANTS(clock);
 
 FIXTURE_SETUP(clock)
 {
-	const char *why = backend_missing(variant->backend);
-
 	self->saved[0] = '\0';
-	if (why)
-		SKIP(return, "%s", why);
+	NEED_BACKEND();
 }
 
 FIXTURE_TEARDOWN(clock)

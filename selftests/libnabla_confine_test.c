@@ -24,17 +24,7 @@ FIXTURE(confine) {
 	char block_path[64];
 };
 
-FIXTURE_VARIANT(confine) {
-	const char *backend;
-};
-
-FIXTURE_VARIANT_ADD(confine, dev) {
-	.backend = "--backend=dev",
-};
-
-FIXTURE_VARIANT_ADD(confine, syscall) {
-	.backend = "--backend=syscall",
-};
+BACKEND_VARIANTS(confine);
 
 FIXTURE_SETUP(confine)
 {
@@ -49,12 +39,6 @@ FIXTURE_TEARDOWN(confine)
 {
 	unlink(self->block_path);
 }
-
-#define NEED_BACKEND() do {						\
-	const char *why = backend_missing(variant->backend);		\
-	if (why)							\
-		SKIP(return, "%s", why);				\
-} while (0)
 
 #define EXPECT_KILLED(cmd) do {						\
 	struct nabla_app __app;						\

@@ -36,17 +36,7 @@ FIXTURE(net) {
 	bool created;
 };
 
-FIXTURE_VARIANT(net) {
-	const char *backend;
-};
-
-FIXTURE_VARIANT_ADD(net, dev) {
-	.backend = "--backend=dev",
-};
-
-FIXTURE_VARIANT_ADD(net, syscall) {
-	.backend = "--backend=syscall",
-};
+BACKEND_VARIANTS(net);
 
 /*
  * iproute2's ip with its arguments. By path: a busybox sh may prefer its
@@ -154,9 +144,7 @@ FIXTURE_TEARDOWN(net)
 }
 
 #define NEED_NET() do {							\
-	const char *why = backend_missing(variant->backend);		\
-	if (why)							\
-		SKIP(return, "%s", why);				\
+	NEED_BACKEND();							\
 	if (geteuid() != 0)						\
 		SKIP(return, "needs root for veth and tap");		\
 	if (access("/dev/net/tun", F_OK))				\

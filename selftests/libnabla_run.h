@@ -87,6 +87,28 @@ static inline const char *backend_missing(const char *backend)
 	return NULL;
 }
 
+/*
+ * Every test of fixture @f runs once per backend: variant->backend is the
+ * option that selects it. (The including file has kselftest_harness.h.)
+ */
+#define BACKEND_VARIANTS(f)						\
+	FIXTURE_VARIANT(f) {						\
+		const char *backend;					\
+	};								\
+	FIXTURE_VARIANT_ADD(f, dev) {					\
+		.backend = "--backend=dev",				\
+	};								\
+	FIXTURE_VARIANT_ADD(f, syscall) {				\
+		.backend = "--backend=syscall",				\
+	}
+
+/* In a test of such a fixture: skip where its backend cannot run. */
+#define NEED_BACKEND() do {						\
+	const char *why = backend_missing(variant->backend);		\
+	if (why)							\
+		SKIP(return, "%s", why);				\
+} while (0)
+
 /* In the child: hide /dev/nabla behind an empty /dev in a private mount ns. */
 static inline void app_hide_dev_nabla(void)
 {

@@ -39,17 +39,7 @@ FIXTURE(syscalls) {
 	char block_path[64];
 };
 
-FIXTURE_VARIANT(syscalls) {
-	const char *backend;
-};
-
-FIXTURE_VARIANT_ADD(syscalls, dev) {
-	.backend = "--backend=dev",
-};
-
-FIXTURE_VARIANT_ADD(syscalls, syscall) {
-	.backend = "--backend=syscall",
-};
+BACKEND_VARIANTS(syscalls);
 
 FIXTURE_SETUP(syscalls)
 {
@@ -177,8 +167,7 @@ TEST_F_TIMEOUT(syscalls, every_number_dies, BUDGET_MS / 1000 + 60)
 	long nrs[PARALLEL], nr;
 	char cmd[32];
 
-	if (backend_missing(variant->backend))
-		SKIP(return, "%s", backend_missing(variant->backend));
+	NEED_BACKEND();
 	stride = sweep_stride(&offset);
 	if (stride > 1)
 		TH_LOG("debug kernel: every %u-th number from %u, and a few "
