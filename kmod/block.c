@@ -17,6 +17,11 @@
  * buffered writers wrote before, and clean pages are dropped at release if
  * bios wrote, so that buffered readers afterwards see the new data.
  *
+ * Registered memory (NABLA_BLOCK_IO_F_REGISTERED, mem.c): the pages pinned
+ * at registration stand in for the caller's pinned pages, with no pin per
+ * call; where the caller's pages would take the bounce pages, memcpy()
+ * from or to the registered pages does what copy_*_user() does.
+ *
  * Regular file: the file's own ->read_iter()/->write_iter() with a
  * synchronous kiocb over the bounce pages (a bvec iov_iter), the core of
  * what pread(2)/pwrite(2) reach without the VFS around it: permissions
@@ -36,6 +41,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
@@ -45,6 +51,7 @@
 #include "block.h"
 #include "compat.h"
 #include "dev.h"
+#include "mem.h"
 
 static_assert(NABLA_BOUNCE_PAGES <= BIO_MAX_VECS);
 
@@ -180,6 +187,36 @@ static int nabla_block_user_bio(struct nabla_block *nb, blk_opf_t opf,
 	return err;
 }
 
+/*
+ * Copy @len bytes between the bounce pages and registered pages @rpages,
+ * starting at byte @first of the first: kernel pages on both sides, no
+ * fault and no user access.
+ */
+static void nabla_block_copy_registered(struct nabla_block *nb,
+					struct page **rpages,
+					unsigned int first, size_t len,
+					bool to_bounce)
+{
+	size_t done, n, at;
+	unsigned int boff;
+	char *bounce;
+
+	lockdep_assert_held(&nb->lock);
+	for (done = 0; done < len; done += n) {
+		at = first + done;
+		boff = offset_in_page(done);
+		n = min3(len - done, PAGE_SIZE - offset_in_page(at),
+			 PAGE_SIZE - boff);
+		bounce = page_address(nb->pages[done >> PAGE_SHIFT]) + boff;
+		if (to_bounce)
+			memcpy_from_page(bounce, rpages[at >> PAGE_SHIFT],
+					 offset_in_page(at), n);
+		else
+			memcpy_to_page(rpages[at >> PAGE_SHIFT],
+				       offset_in_page(at), bounce, n);
+	}
+}
+
 static int nabla_block_file_io(struct nabla_block *nb, unsigned int dir,
 			       u64 offset, size_t len)
 {
@@ -204,13 +241,50 @@ static int nabla_block_file_io(struct nabla_block *nb, unsigned int dir,
 	return ret == (ssize_t)len ? 0 : -EIO;
 }
 
+/*
+ * A transfer over registered memory: its pinned pages @rpages (from the one
+ * holding @addr) carry the bio when they are aligned for the device, as the
+ * caller's pinned pages do below; else they are copied through the bounce
+ * pages, which the regular-file path always takes.
+ */
+static int nabla_block_registered_io(struct nabla_block *nb, bool write,
+				     u64 offset, unsigned long addr,
+				     struct page **rpages, size_t len)
+{
+	blk_opf_t opf = write ? REQ_OP_WRITE : REQ_OP_READ;
+	unsigned int first = offset_in_page(addr);
+	int err;
+
+	lockdep_assert_held(&nb->lock);
+	nabla_stat_inc(&nb->stats.registered_ios);
+	if (write && nb->bdev)
+		nb->written = true;
+	if (nabla_block_direct(nb, addr, len))
+		return nabla_block_bio(nb, opf, offset, rpages, first, len);
+	if (write)
+		nabla_block_copy_registered(nb, rpages, first, len, true);
+	if (nb->bdev)
+		err = nabla_block_bio(nb, opf, offset, nb->pages, 0, len);
+	else
+		err = nabla_block_file_io(nb, write ? ITER_SOURCE : ITER_DEST,
+					  offset, len);
+	if (!err && !write)
+		nabla_block_copy_registered(nb, rpages, first, len, false);
+	return err;
+}
+
 static int nabla_block_do_write(struct nabla_block *nb, const u8 __user *buf,
-				u64 offset, size_t len)
+				struct page **rpages, u64 offset, size_t len)
 {
 	unsigned long addr = (unsigned long)buf;
 	int err;
 
 	mutex_lock(&nb->lock);
+	if (rpages) {
+		err = nabla_block_registered_io(nb, true, offset, addr, rpages,
+						len);
+		goto out_unlock;
+	}
 	if (nabla_block_direct(nb, addr, len)) {
 		nb->written = true;
 		err = nabla_block_user_bio(nb, REQ_OP_WRITE, offset, addr, len);
@@ -232,12 +306,17 @@ out_unlock:
 }
 
 static int nabla_block_do_read(struct nabla_block *nb, u8 __user *buf,
-			       u64 offset, size_t len)
+			       struct page **rpages, u64 offset, size_t len)
 {
 	unsigned long addr = (unsigned long)buf;
 	int err;
 
 	mutex_lock(&nb->lock);
+	if (rpages) {
+		err = nabla_block_registered_io(nb, false, offset, addr, rpages,
+						len);
+		goto out_unlock;
+	}
 	if (nabla_block_direct(nb, addr, len)) {
 		err = nabla_block_user_bio(nb, REQ_OP_READ, offset, addr, len);
 		goto out_unlock;
@@ -272,11 +351,12 @@ static int nabla_block_check_range(const struct nabla_block *nb,
 static long nabla_block_rw(struct nabla_ctx *ctx,
 			   const struct nabla_block_io *io, bool write)
 {
+	struct page **rpages = NULL;
 	struct nabla_device *dev;
 	struct nabla_block *nb;
 	int err;
 
-	if (io->flags)
+	if (io->flags & ~NABLA_BLOCK_IO_F_ALL)
 		return -EINVAL;
 	dev = nabla_ctx_device(ctx, io->handle, NABLA_DEVICE_BLOCK);
 	if (!dev)
@@ -286,13 +366,18 @@ static long nabla_block_rw(struct nabla_ctx *ctx,
 	err = nabla_block_check_range(nb, io);
 	if (!err && write && nb->rdonly)
 		err = -EBADF;
+	if (!err && (io->flags & NABLA_BLOCK_IO_F_REGISTERED)) {
+		rpages = nabla_mem_pages(ctx, io->buf, io->len);
+		if (!rpages)
+			err = -EINVAL;
+	}
 	if (err)
 		goto out;
 	if (write)
-		err = nabla_block_do_write(nb, u64_to_user_ptr(io->buf),
+		err = nabla_block_do_write(nb, u64_to_user_ptr(io->buf), rpages,
 					   io->offset, io->len);
 	else
-		err = nabla_block_do_read(nb, u64_to_user_ptr(io->buf),
+		err = nabla_block_do_read(nb, u64_to_user_ptr(io->buf), rpages,
 					  io->offset, io->len);
 out:
 	if (err) {

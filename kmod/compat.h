@@ -9,6 +9,7 @@
 #include <linux/version.h>
 #include <linux/fs.h>
 #include <linux/blkdev.h>
+#include <linux/mm.h>
 #include <linux/netdevice.h>
 
 /* 6.5 moved the GSO helpers out of netdevice.h. */
@@ -29,6 +30,20 @@ static inline struct block_device *nabla_file_bdev(struct file *file)
 	return file_bdev(file);
 #else
 	return I_BDEV(file->f_mapping->host);
+#endif
+}
+
+/* 6.5 dropped pin_user_pages()'s vmas argument (always NULL here). */
+static inline long nabla_pin_user_pages(unsigned long start,
+					unsigned long nr_pages,
+					unsigned int gup_flags,
+					struct page **pages)
+{
+/* checkpatch: LINUX_VERSION_CODE: one source for 6.1 and 6.12 */
+#if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
+	return pin_user_pages(start, nr_pages, gup_flags, pages);
+#else
+	return pin_user_pages(start, nr_pages, gup_flags, pages, NULL);
 #endif
 }
 

@@ -26,6 +26,7 @@
 #include "clock.h"
 #include "console.h"
 #include "dev.h"
+#include "mem.h"
 #include "net.h"
 #include "stats.h"
 #include "trace.h"
@@ -46,6 +47,7 @@ union nabla_ioctl_arg {
 	struct nabla_attach_block attach_block;
 	struct nabla_set_console set_console;
 	struct nabla_seal seal;
+	struct nabla_register_memory register_memory;
 	struct nabla_clock clock;
 	struct nabla_console_write console_write;
 	struct nabla_yield yield;
@@ -68,6 +70,7 @@ static const struct nabla_ioctl_desc nabla_ioctls[NABLA_NR_CMDS] = {
 	[_IOC_NR(NABLA_ATTACH_BLOCK)] = { NABLA_ATTACH_BLOCK, true, nabla_block_attach },
 	[_IOC_NR(NABLA_SET_CONSOLE)] = { NABLA_SET_CONSOLE, true, nabla_console_set },
 	[_IOC_NR(NABLA_SEAL)] = { NABLA_SEAL, true, nabla_seal },
+	[_IOC_NR(NABLA_REGISTER_MEMORY)] = { NABLA_REGISTER_MEMORY, true, nabla_mem_register },
 	[_IOC_NR(NABLA_CLOCK_MONOTONIC)] = { NABLA_CLOCK_MONOTONIC, false, nabla_clock_monotonic },
 	[_IOC_NR(NABLA_CLOCK_WALL)] = { NABLA_CLOCK_WALL, false, nabla_clock_wall },
 	[_IOC_NR(NABLA_CONSOLE_WRITE)] = { NABLA_CONSOLE_WRITE, false, nabla_console_write },
@@ -215,6 +218,9 @@ static void nabla_trace_fields(unsigned int cmd, const void *arg, long ret,
 		if (!ret)
 			*handle = a->attach_block.out_handle;
 		break;
+	case NABLA_REGISTER_MEMORY:
+		*len = a->register_memory.len;
+		break;
 	case NABLA_CONSOLE_WRITE:
 		*len = a->console_write.len;
 		break;
@@ -332,6 +338,8 @@ static int nabla_release(struct inode *inode, struct file *file)
 	nabla_debugfs_ctx_remove(ctx);
 	for (h = 0; h < ctx->ndevs; h++)
 		nabla_device_destroy(ctx->devs[h]);
+	/* After the devices: no bio uses the pinned pages any more. */
+	nabla_mem_release(ctx);
 	nabla_console_destroy(ctx);
 	nabla_yield_timer_destroy(ctx);
 	mutex_destroy(&ctx->setup_lock);

@@ -5,7 +5,8 @@
  *
  * Locking:
  * - setup_lock (mutex) serializes setup calls: it protects sealed, ndevs,
- *   pending and the names, and is held while a device is attached.
+ *   pending and the names, and is held while a device is attached or
+ *   memory registered (mem.h has the regions' rules).
  * - devs[] entries are published with smp_store_release() once the device
  *   is complete and read with smp_load_acquire(); a published device is
  *   never removed before the context is released, so hypercalls use it
@@ -13,7 +14,7 @@
  *   itself alive.
  * - rx_ready has a bit per net handle with frames queued; each bit is
  *   changed only under that handle's queue lock (see net.c).
- * - Lock order: setup_lock, then RTNL or console.lock.
+ * - Lock order: setup_lock, then RTNL, console.lock or mmap_lock.
  */
 #ifndef _NABLA_DEV_H
 #define _NABLA_DEV_H
@@ -26,6 +27,7 @@
 
 #include "clock.h"
 #include "console.h"
+#include "mem.h"
 #include "stats.h"
 
 struct dentry;
@@ -58,6 +60,7 @@ struct nabla_ctx {
 	struct nabla_yield_timer yield;	/* wakes them at a deadline */
 
 	struct nabla_console console;
+	struct nabla_mem mem;		/* registered memory (mem.h) */
 	struct nabla_ctx_stats stats;
 	struct dentry *debugfs;
 };

@@ -25,6 +25,7 @@ static const char *const nabla_cmd_names[NABLA_NR_CMDS] = {
 	[_IOC_NR(NABLA_ATTACH_BLOCK)]		= "attach_block",
 	[_IOC_NR(NABLA_SET_CONSOLE)]		= "set_console",
 	[_IOC_NR(NABLA_SEAL)]			= "seal",
+	[_IOC_NR(NABLA_REGISTER_MEMORY)]	= "register_memory",
 	[_IOC_NR(NABLA_CLOCK_MONOTONIC)]	= "clock_monotonic",
 	[_IOC_NR(NABLA_CLOCK_WALL)]		= "clock_wall",
 	[_IOC_NR(NABLA_CONSOLE_WRITE)]		= "console_write",
@@ -56,6 +57,8 @@ static int nabla_ctx_show(struct seq_file *m, void *v)
 	seq_printf(m, "devices %u\n", READ_ONCE(ctx->ndevs));
 	seq_printf(m, "rx_ready %#llx\n",
 		   (unsigned long long)atomic64_read(&ctx->rx_ready));
+	seq_printf(m, "regions %u\n", READ_ONCE(ctx->mem.nregions));
+	seq_printf(m, "registered_pages %lu\n", READ_ONCE(ctx->mem.npages));
 	for (i = 0; i < NABLA_NR_CMDS; i++)
 		calls += atomic64_read(&s->calls[i]);
 	seq_printf(m, "calls %llu\n", calls);
@@ -115,6 +118,7 @@ static int nabla_block_show(struct seq_file *m, void *v)
 	nabla_show_counter(m, "writes", &s->writes);
 	nabla_show_counter(m, "read_bytes", &s->read_bytes);
 	nabla_show_counter(m, "write_bytes", &s->write_bytes);
+	nabla_show_counter(m, "registered_ios", &s->registered_ios);
 	nabla_show_counter(m, "errors", &s->errors);
 	return 0;
 }

@@ -45,6 +45,7 @@ struct nabla_block_stats {
 	atomic64_t writes;
 	atomic64_t read_bytes;
 	atomic64_t write_bytes;
+	atomic64_t registered_ios;	/* over registered memory's pages */
 	atomic64_t errors;	/* failed block hypercalls on this handle */
 };
 

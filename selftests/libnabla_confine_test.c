@@ -123,7 +123,7 @@ TEST_F(confine, setup_commands_and_version)
 {
 	const unsigned long cmds[] = {
 		NABLA_VERSION, NABLA_ATTACH_NET, NABLA_ATTACH_BLOCK,
-		NABLA_SET_CONSOLE, NABLA_SEAL,
+		NABLA_SET_CONSOLE, NABLA_SEAL, NABLA_REGISTER_MEMORY,
 		/* unknown commands, in the hypercall range and beyond */
 		_IOWR(NABLA_IOC_MAGIC, 0x3f, struct nabla_clock),
 		_IOWR(NABLA_IOC_MAGIC, 0x20, struct nabla_yield),

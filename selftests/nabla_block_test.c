@@ -4,7 +4,8 @@
  * a RAM disk (/dev/ram0, brd) and a loop device over a file. Attach and
  * its errors, byte-exact I/O read back through the context and, after it
  * is closed, through a plain read of the file or device; every error of
- * read, write and info; read-only attach; no partial writes.
+ * read, write and info; read-only attach; no partial writes; transfers over
+ * registered memory.
  */
 #include <linux/fs.h>
 #include <sys/mman.h>
@@ -240,9 +241,12 @@ TEST_F(block, io_errors)
 		io.handle = self->h;
 		io.buf = (uintptr_t)buf;
 		io.len = 512;
-		io.flags = 1;
+		io.flags = 2;
 		ASSERT_EQ(-EINVAL, nabla_call(self->fd, cmd, &io));
 		io.flags = 1U << 31;
+		ASSERT_EQ(-EINVAL, nabla_call(self->fd, cmd, &io));
+		/* No memory registered. */
+		io.flags = NABLA_BLOCK_IO_F_REGISTERED;
 		ASSERT_EQ(-EINVAL, nabla_call(self->fd, cmd, &io));
 		ASSERT_EQ(-EINVAL, block_io(self->fd, cmd, 1, 0, buf, 512));
 		ASSERT_EQ(-EINVAL, block_io(self->fd, cmd, 63, 0, buf, 512));
@@ -267,10 +271,94 @@ TEST_F(block, io_errors)
 	}
 	if (self->dbg[0]) {
 		/* Those that named the handle, read and write. */
-		ASSERT_EQ(2 * 13, debugfs_get(self->dbg, "block-disk", "errors"));
+		ASSERT_EQ(2 * 14, debugfs_get(self->dbg, "block-disk", "errors"));
 		ASSERT_EQ(0, debugfs_get(self->dbg, "block-disk", "writes"));
 	}
 	free(buf);
+}
+
+/*
+ * Transfers over registered memory (NABLA_BLOCK_IO_F_REGISTERED) at every
+ * alignment the module takes apart, read back through unregistered buffers
+ * and into registered ones; only buffers wholly in a region are taken.
+ */
+TEST_F(block, registered_memory)
+{
+	const struct { uint64_t offset, at, len; } cases[] = {
+		{ 0, 0, 4096 },				/* one page */
+		{ 8192, 512, 4096 },			/* across a page */
+		{ 65536, 4096, 60 * 4096 },		/* many pages */
+		{ 1 << 20, 0, NABLA_BLOCK_MAX_IO },	/* the largest */
+		{ 3 << 20, 3584, NABLA_BLOCK_MAX_IO },	/* one page more */
+	};
+	const size_t size = NABLA_BLOCK_MAX_IO + 2 * 4096;
+	const unsigned long rd = NABLA_BLOCK_READ, wr = NABLA_BLOCK_WRITE;
+	const uint32_t reg = NABLA_BLOCK_IO_F_REGISTERED;
+	uint8_t *m, *w = malloc(size);
+	unsigned int i;
+
+	RETURN_IF_SKIPPED();
+
+	m = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(m != MAP_FAILED && w);
+	ASSERT_EQ(0, register_memory(self->fd, m, size));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t off = cases[i].offset, len = cases[i].len;
+		uint8_t *b = m + cases[i].at;
+
+		pattern(b, len, off, i);
+		ASSERT_EQ(0, block_io_flags(self->fd, wr, self->h, off, b, len, reg));
+		memset(w, 0, len);
+		ASSERT_EQ(0, block_io(self->fd, rd, self->h, off, w, len));
+		ASSERT_EQ(0, memcmp(b, w, len));
+		memset(b, 0, len);
+		ASSERT_EQ(0, block_io_flags(self->fd, rd, self->h, off, b, len, reg));
+		ASSERT_EQ(0, memcmp(b, w, len));
+	}
+	/* Partly or not at all in the region. */
+	ASSERT_EQ(-EINVAL, block_io_flags(self->fd, wr, self->h, 0,
+					  m + size - 512, 1024, reg));
+	ASSERT_EQ(-EINVAL, block_io_flags(self->fd, rd, self->h, 0, w, 512, reg));
+	if (self->dbg[0])
+		ASSERT_EQ(2 * sizeof(cases) / sizeof(cases[0]),
+			  debugfs_get(self->dbg, "block-disk", "registered_ios"));
+	munmap(m, size);
+	free(w);
+}
+
+/*
+ * A transfer names the pages pinned at registration, whatever is mapped
+ * there later (io_uring's fixed buffers do the same): after the region is
+ * unmapped and mapped anew, a write still sends the first pages' bytes.
+ */
+TEST_F(block, registered_pages_stay)
+{
+	const uint32_t reg = NABLA_BLOCK_IO_F_REGISTERED;
+	uint8_t *m, *again, w[8192], r[8192];
+
+	RETURN_IF_SKIPPED();
+
+	m = mmap(NULL, sizeof(w), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, register_memory(self->fd, m, sizeof(w)));
+	pattern(m, sizeof(w), 0, 9);
+	memcpy(w, m, sizeof(w));
+	ASSERT_EQ(0, munmap(m, sizeof(w)));
+	again = mmap(m, sizeof(w), PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ASSERT_EQ(m, again);
+	memset(again, 0x5a, sizeof(w));
+	ASSERT_EQ(0, block_io_flags(self->fd, NABLA_BLOCK_WRITE, self->h, 0,
+				    again, sizeof(w), reg));
+	ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_READ, self->h, 0, r, sizeof(r)));
+	ASSERT_EQ(0, memcmp(w, r, sizeof(r)));
+	/* A read lands in the pinned pages, not in the new mapping. */
+	ASSERT_EQ(0, block_io_flags(self->fd, NABLA_BLOCK_READ, self->h, 0,
+				    again, sizeof(w), reg));
+	ASSERT_EQ(0x5a, again[0]);
+	munmap(again, sizeof(w));
 }
 
 TEST_F(block, no_partial_write)

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 
 #include "kselftest_harness.h"
@@ -16,7 +17,7 @@
 
 static const unsigned long all_cmds[] = {
 	NABLA_VERSION, NABLA_ATTACH_NET, NABLA_ATTACH_BLOCK, NABLA_SET_CONSOLE,
-	NABLA_SEAL, NABLA_CLOCK_MONOTONIC, NABLA_CLOCK_WALL,
+	NABLA_SEAL, NABLA_REGISTER_MEMORY, NABLA_CLOCK_MONOTONIC, NABLA_CLOCK_WALL,
 	NABLA_CONSOLE_WRITE, NABLA_YIELD, NABLA_NET_WRITE, NABLA_NET_READ,
 	NABLA_NET_INFO, NABLA_BLOCK_WRITE, NABLA_BLOCK_READ, NABLA_BLOCK_INFO,
 };
@@ -47,7 +48,7 @@ TEST_F(dev, version)
 	ASSERT_EQ(NABLA_API_VERSION, v.out_api_version);
 	for (i = 0; i < sizeof(all_cmds) / sizeof(all_cmds[0]); i++)
 		ASSERT_TRUE(v.out_commands & (1ULL << _IOC_NR(all_cmds[i])));
-	ASSERT_EQ(0, v.out_commands & ~((1ULL << 5) - 1) & ~(0x3ffULL << 0x20));
+	ASSERT_EQ(0, v.out_commands & ~((1ULL << 6) - 1) & ~(0x3ffULL << 0x20));
 
 	memset(&v, 0, sizeof(v));
 	v.flags = 1;
@@ -160,6 +161,7 @@ TEST_F(dev, seal)
 	ASSERT_EQ(-EPERM, nabla_call(self->fd, NABLA_ATTACH_BLOCK, &ab));
 	ASSERT_EQ(-EPERM, nabla_call(self->fd, NABLA_ATTACH_NET, &an));
 	ASSERT_EQ(-EPERM, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+	ASSERT_EQ(-EPERM, register_memory(self->fd, &s, 0));
 	/* Hypercalls and the query still work. */
 	ASSERT_EQ(0, nabla_call(self->fd, NABLA_CLOCK_MONOTONIC, &c));
 	{
@@ -683,6 +685,118 @@ TEST_F(dev, tracepoint)
 			found = true;
 	fclose(f);
 	ASSERT_TRUE(found);
+}
+
+/*
+ * NABLA_REGISTER_MEMORY: every bad argument is refused with its errno and
+ * changes nothing; good regions are charged to VmLck until the close.
+ */
+TEST_F(dev, register_memory)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+	struct nabla_register_memory r = { 0 };
+	uint8_t *m, *ro, *shared;
+	long lck0;
+	char dir[256];
+	int i;
+
+	RETURN_IF_SKIPPED();
+
+	m = mmap(NULL, 16 * page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ro = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	shared = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(m != MAP_FAILED && ro != MAP_FAILED && shared != MAP_FAILED);
+	ASSERT_EQ(0, munmap(m + 15 * page, page));	/* a hole after m */
+	lck0 = vm_locked_kib();
+	ASSERT_LE(0, lck0);
+
+	r.addr = (uintptr_t)m;
+	r.len = page;
+	r.flags = 1;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_REGISTER_MEMORY, &r));
+	r.flags = 0;
+	r.reserved = 1;
+	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_REGISTER_MEMORY, &r));
+	ASSERT_EQ(-EINVAL, register_memory(self->fd, m, 0));
+	ASSERT_EQ(-EINVAL, register_memory(self->fd, m + 512, page));
+	ASSERT_EQ(-EINVAL, register_memory(self->fd, m, page + 512));
+	ASSERT_EQ(-EINVAL, register_memory(self->fd, m, NABLA_REGISTER_MAX + page));
+	ASSERT_EQ(-EINVAL, register_memory(self->fd, (void *)-page, 2 * page));
+	ASSERT_EQ(-EFAULT, register_memory(self->fd, (void *)(-256 * page), page));
+	ASSERT_EQ(-EFAULT, register_memory(self->fd, m + 14 * page, 2 * page));
+	ASSERT_EQ(-EFAULT, register_memory(self->fd, ro, page));
+	ASSERT_EQ(-EINVAL, register_memory(self->fd, shared, page));
+	ASSERT_EQ(lck0, vm_locked_kib());
+
+	/* Good ones, not overlapping, up to NABLA_MAX_REGIONS. */
+	ASSERT_EQ(0, register_memory(self->fd, m, 2 * page));
+	ASSERT_EQ(-EINVAL, register_memory(self->fd, m + page, 2 * page));
+	ASSERT_EQ(-EINVAL, register_memory(self->fd, m, page));
+	for (i = 1; i < NABLA_MAX_REGIONS; i++)
+		ASSERT_EQ(0, register_memory(self->fd, m + (i + 1) * page, page));
+	ASSERT_EQ(-ENOSPC, register_memory(self->fd, m + 12 * page, page));
+	ASSERT_EQ(lck0 + (long)(NABLA_MAX_REGIONS + 1) * (long)page / 1024,
+		  vm_locked_kib());
+	if (!ctx_debugfs_dir(getpid(), dir, sizeof(dir))) {
+		ASSERT_EQ(NABLA_MAX_REGIONS, debugfs_get(dir, "context", "regions"));
+		ASSERT_EQ(NABLA_MAX_REGIONS + 1,
+			  debugfs_get(dir, "context", "registered_pages"));
+	}
+
+	/* The pins and the charge go with the context. */
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(lck0, vm_locked_kib());
+	munmap(m, 15 * page);
+	munmap(ro, page);
+	munmap(shared, page);
+}
+
+/*
+ * Without CAP_IPC_LOCK the regions count against RLIMIT_MEMLOCK: -ENOMEM
+ * beyond it, and what a closed context held is free again.
+ */
+TEST(register_memory_memlock)
+{
+	const size_t page = sysconf(_SC_PAGESIZE);
+	struct rlimit rl = { 16 * page, 16 * page };
+	uint8_t *m;
+	pid_t pid;
+	int fd, status;
+
+	NABLA_OPEN_OR_SKIP(fd);
+	close(fd);
+	m = mmap(NULL, 32 * page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* An unprivileged user has no CAP_IPC_LOCK. */
+		if (setrlimit(RLIMIT_MEMLOCK, &rl) ||
+		    (geteuid() == 0 && setresuid(65534, 65534, 65534)))
+			_exit(10);
+		fd = open(NABLA_DEV, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			_exit(11);
+		if (register_memory(fd, m, 12 * page))
+			_exit(12);
+		if (register_memory(fd, m + 12 * page, 8 * page) != -ENOMEM)
+			_exit(13);
+		if (register_memory(fd, m + 12 * page, 4 * page))
+			_exit(14);
+		close(fd);
+		fd = open(NABLA_DEV, O_RDWR | O_CLOEXEC);
+		if (fd < 0 || register_memory(fd, m, 16 * page))
+			_exit(15);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	munmap(m, 32 * page);
 }
 
 TEST(contexts_are_independent)

@@ -472,17 +472,53 @@ static inline int attach_block(int fd, int file_fd, const char *name,
 	return a.out_handle;
 }
 
-static inline int block_io(int fd, unsigned long cmd, uint32_t handle,
-			   uint64_t offset, void *buf, uint64_t len)
+/* NABLA_BLOCK_READ or _WRITE with @flags (NABLA_BLOCK_IO_F_*). */
+static inline int block_io_flags(int fd, unsigned long cmd, uint32_t handle,
+				 uint64_t offset, void *buf, uint64_t len,
+				 uint32_t flags)
 {
 	struct nabla_block_io io = {
 		.handle = handle,
+		.flags = flags,
 		.offset = offset,
 		.buf = (uintptr_t)buf,
 		.len = len,
 	};
 
 	return nabla_call(fd, cmd, &io);
+}
+
+static inline int block_io(int fd, unsigned long cmd, uint32_t handle,
+			   uint64_t offset, void *buf, uint64_t len)
+{
+	return block_io_flags(fd, cmd, handle, offset, buf, len, 0);
+}
+
+/* NABLA_REGISTER_MEMORY of [@addr, @addr + @len): 0 or -errno. */
+static inline int register_memory(int fd, const void *addr, uint64_t len)
+{
+	struct nabla_register_memory r = {
+		.addr = (uintptr_t)addr,
+		.len = len,
+	};
+
+	return nabla_call(fd, NABLA_REGISTER_MEMORY, &r);
+}
+
+/* This process's VmLck (/proc/self/status) in KiB, or -1. */
+static inline long vm_locked_kib(void)
+{
+	char line[128];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
 }
 
 /* A sparse regular file of @size bytes in /tmp; fd (O_RDWR) or -errno. */

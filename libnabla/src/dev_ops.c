@@ -113,6 +113,20 @@ static long dev_net_read(unsigned int h, uint8_t *buf, size_t len,
 	return rc;
 }
 
+/* Whether [buf, buf + len) lies in memory registered with the module. */
+static bool registered(const uint8_t *buf, size_t len)
+{
+	uintptr_t a = (uintptr_t)buf;
+	unsigned int i;
+
+	for (i = 0; i < nabla_dev_nregions; i++)
+		if (a >= nabla_dev_regions[i].start &&
+		    a < nabla_dev_regions[i].end &&
+		    len <= nabla_dev_regions[i].end - a)
+			return true;
+	return false;
+}
+
 /* api.c has checked alignment and range; split to the module's maximum. */
 static long dev_block_io(unsigned int h, bool write, uint64_t offset,
 			 uint8_t *buf, size_t len)
@@ -125,6 +139,8 @@ static long dev_block_io(unsigned int h, bool write, uint64_t offset,
 		io.offset = offset;
 		io.buf = (uintptr_t)buf;
 		io.len = len < NABLA_BLOCK_MAX_IO ? len : NABLA_BLOCK_MAX_IO;
+		io.flags = registered(buf, io.len) ?
+			   NABLA_BLOCK_IO_F_REGISTERED : 0;
 		rc = hypercall(cmd, &io);
 		if (rc)
 			return rc;

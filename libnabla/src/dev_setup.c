@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: ISC
 /*
  * dev_setup.c: start-up of the dev backend. Open /dev/nabla, check that
- * the module speaks our ABI, attach every device, and allow exactly the
- * hypercall ioctls on this one fd (and refuse, rather than kill, the
- * vDSO's clock fallback: see vdso_clock_setup()).
+ * the module speaks our ABI, attach every device, register the heap and
+ * .data/.bss (block transfers from them need no pinning per call), and
+ * allow exactly the hypercall ioctls on this one fd (and refuse, rather
+ * than kill, the vDSO's clock fallback: see vdso_clock_setup()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +23,10 @@
 
 int nabla_dev_fd = -1;
 nabla_vdso_gettime_fn nabla_dev_vdso_gettime;
+struct nabla_region nabla_dev_regions[NABLA_LIB_REGIONS];
+unsigned int nabla_dev_nregions;
+/* The module has NABLA_REGISTER_MEMORY (not needed: modules before it work). */
+static bool can_register;
 
 /* The commands the confined application may make: the hypercalls only. */
 static const unsigned long hypercalls[] = {
@@ -64,6 +70,7 @@ static int check_version(int fd)
 		need |= 1ULL << _IOC_NR(hypercalls[i]);
 	for (i = 0; i < sizeof(setup_calls) / sizeof(setup_calls[0]); i++)
 		need |= 1ULL << _IOC_NR(setup_calls[i]);
+	can_register = v.out_commands & (1ULL << _IOC_NR(NABLA_REGISTER_MEMORY));
 	if ((v.out_commands & need) != need) {
 		nabla_err("%s lacks commands libnabla needs (has %#llx, needs %#llx)",
 			  NABLA_DEV_PATH, (unsigned long long)v.out_commands,
@@ -225,6 +232,75 @@ static int dev_attach(const struct nabla_config *cfg)
 }
 
 /*
+ * Register [start, end) with the module, so that block transfers from it
+ * are not pinned per call. Beyond the memory lock limit (ENOMEM) they are
+ * pinned per call instead, as they are from any other memory: no error.
+ */
+static void register_region(uintptr_t start, uintptr_t end)
+{
+	struct nabla_register_memory r;
+
+	if (start >= end || end - start > NABLA_REGISTER_MAX)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.addr = start;
+	r.len = end - start;
+	if (ioctl(nabla_dev_fd, NABLA_REGISTER_MEMORY, &r)) {
+		if (errno != ENOMEM)
+			nabla_err("warning: cannot register %#lx-%#lx with %s: %s",
+				  (unsigned long)start, (unsigned long)end,
+				  NABLA_DEV_PATH, strerror(errno));
+		return;
+	}
+	nabla_dev_regions[nabla_dev_nregions].start = start;
+	nabla_dev_regions[nabla_dev_nregions].end = end;
+	nabla_dev_nregions++;
+}
+
+/*
+ * The main program's writable segment without its RELRO part (read-only
+ * by now): .data and .bss, page aligned. dl_iterate_phdr() reports the
+ * main program first.
+ */
+static int find_data(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	uintptr_t *range = arg, page = sysconf(_SC_PAGESIZE), lo, hi;
+	uintptr_t relro_end = 0;
+	const ElfW(Phdr) *ph;
+	int i;
+
+	(void)size;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_GNU_RELRO)
+			relro_end = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+	}
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
+			continue;
+		lo = info->dlpi_addr + ph->p_vaddr;
+		hi = lo + ph->p_memsz;
+		if (lo < relro_end)
+			lo = relro_end;
+		range[0] = (lo + page - 1) & ~(page - 1);
+		range[1] = (hi + page - 1) & ~(page - 1);
+	}
+	return 1;
+}
+
+static void dev_memory(void *heap, size_t size)
+{
+	uintptr_t data[2] = { 0, 0 };
+
+	if (!can_register)
+		return;
+	register_region((uintptr_t)heap, (uintptr_t)heap + size);
+	dl_iterate_phdr(find_data, data);
+	register_region(data[0], data[1]);
+}
+
+/*
  * ioctl(nabla_dev_fd, cmd) for each hypercall. The command is compared on
  * its low 32 bits: the kernel takes it as an unsigned int, and _IOW/_IOR
  * numbers have bit 31 set, so a caller may pass it sign-extended.
@@ -273,6 +349,7 @@ static long dev_seal(void)
 const struct nabla_setup nabla_dev_setup = {
 	.open = dev_open,
 	.attach = dev_attach,
+	.memory = dev_memory,
 	.rules = dev_rules,
 	.seal = dev_seal,
 };

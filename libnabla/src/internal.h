@@ -132,6 +132,8 @@ NABLA_LOCAL void nabla_usage(const char *prog);
 struct nabla_setup {
 	int (*open)(const struct nabla_config *cfg);
 	int (*attach)(const struct nabla_config *cfg);
+	/* The heap is reserved: offer it and .bss to the backend (optional). */
+	void (*memory)(void *heap, size_t size);
 	int (*rules)(void *scmp_ctx);
 	long (*seal)(void);
 };
@@ -141,6 +143,18 @@ extern NABLA_LOCAL const struct nabla_setup nabla_sys_setup;
 
 /* dev_setup.c: the /dev/nabla fd, for the filter and libnabla_device_fd() */
 extern NABLA_LOCAL int nabla_dev_fd;
+
+/*
+ * dev_setup.c: the memory registered with the module (NABLA_REGISTER_MEMORY),
+ * which block transfers name with NABLA_BLOCK_IO_F_REGISTERED (dev_ops.c).
+ */
+struct nabla_region {
+	uintptr_t start;
+	uintptr_t end;
+};
+#define NABLA_LIB_REGIONS	2	/* the heap; .data and .bss */
+extern NABLA_LOCAL struct nabla_region nabla_dev_regions[NABLA_LIB_REGIONS];
+extern NABLA_LOCAL unsigned int nabla_dev_nregions;
 
 /*
  * dev_setup.c: the vDSO's clock_gettime, which the dev backend reads the

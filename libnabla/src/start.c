@@ -139,6 +139,8 @@ int nabla_start(int argc, char **argv)
 	heap = reserve_heap(cfg.mem_mib);
 	if (!heap)
 		exit(2);
+	if (setup->memory)
+		setup->memory(heap, cfg.mem_mib << 20);
 	if (nabla_tls_prepare() || nabla_filter_build(setup))
 		exit(2);
 	info.cmdline = cfg.cmdline;

@@ -3,10 +3,11 @@
  * nabla: the Solo5 hypercall set as the ioctls of one character device.
  *
  * Each open() of /dev/nabla is an independent context. A context is built
- * with *setup calls* (attach net, attach block, set console), then frozen
- * with NABLA_SEAL. From then on only *hypercalls* are useful: setup calls
- * fail with -EPERM, and libnabla's seccomp filter lets the process make
- * nothing but the hypercall ioctls on that one fd (and exit_group).
+ * with *setup calls* (attach net, attach block, set console, register
+ * memory), then frozen with NABLA_SEAL. From then on only *hypercalls* are
+ * useful: setup calls fail with -EPERM, and libnabla's seccomp filter lets
+ * the process make nothing but the hypercall ioctls on that one fd (and
+ * exit_group).
  * Hypercalls also work before the seal, which is what tests use.
  *
  * Devices: at most NABLA_MAX_DEVICES (63, Solo5's manifest limit) per
@@ -38,7 +39,8 @@
  *   ENOTBLK    attach block: fd is neither a block device nor a regular file
  *   EIO        block I/O failed in the device; block I/O is never
  *              partially successful
- *   ENOMEM     out of memory; the context is unchanged
+ *   ENOMEM     out of memory, or beyond RLIMIT_MEMLOCK (register memory);
+ *              the context is unchanged
  *   Setup calls change nothing when they fail.
  *
  * Conventions: all integers are fixed width and naturally aligned; user
@@ -148,6 +150,32 @@ struct nabla_set_console {
 	__u64 reserved;			/* IN: 0 */
 };
 
+/*
+ * NABLA_REGISTER_MEMORY (setup): pin the caller's memory [@addr, @addr +
+ * @len) for the life of the context, so that block transfers over it
+ * (NABLA_BLOCK_IO_F_REGISTERED) do not pin and unpin it for every call, as
+ * io_uring's fixed buffers. @addr and @len are page aligned, @len is at
+ * most NABLA_REGISTER_MAX; at most NABLA_MAX_REGIONS regions a context,
+ * not overlapping, all from one process. Every page must be mapped,
+ * writable and private (MAP_PRIVATE; the pin breaks copy-on-write now):
+ * -EFAULT if not mapped or not writable, -EINVAL if shared. The pages are
+ * charged to the caller's RLIMIT_MEMLOCK (locked_vm, VmLck), unless it has
+ * CAP_IPC_LOCK: -ENOMEM beyond it.
+ * Transfers that name the region use the pages pinned here, whatever the
+ * process maps at those addresses later: libnabla registers its heap and
+ * its .bss, and its seccomp filter forbids mmap and munmap after the seal.
+ */
+#define NABLA_MAX_REGIONS	8
+/* checkpatch: BIT_MACRO: BIT() is not part of the uapi */
+#define NABLA_REGISTER_MAX	(1ULL << 32)
+
+struct nabla_register_memory {
+	__u64 addr;			/* IN: user pointer, page aligned */
+	__u64 len;			/* IN: bytes, page aligned */
+	__u32 flags;			/* IN: 0 */
+	__u32 reserved;			/* IN: 0 */
+};
+
 /* NABLA_SEAL (setup): freeze the configuration. A second seal is -EPERM. */
 struct nabla_seal {
 	__u64 flags;			/* IN: 0 */
@@ -229,10 +257,17 @@ struct nabla_net_info {
  * capacity. Returns 0 only when all @len bytes were transferred; a write
  * has reached the device (block device: the bio completed, without a cache
  * flush; regular file: as pwrite(2)).
+ * With NABLA_BLOCK_IO_F_REGISTERED, @buf .. @buf + @len lies in one region
+ * of NABLA_REGISTER_MEMORY (else -EINVAL, as from another process) and
+ * the transfer uses that region's pinned pages.
  */
+/* checkpatch: BIT_MACRO: BIT() is not part of the uapi */
+#define NABLA_BLOCK_IO_F_REGISTERED	(1U << 0)
+#define NABLA_BLOCK_IO_F_ALL		(NABLA_BLOCK_IO_F_REGISTERED)
+
 struct nabla_block_io {
 	__u32 handle;			/* IN */
-	__u32 flags;			/* IN: 0 */
+	__u32 flags;			/* IN: NABLA_BLOCK_IO_F_* */
 	__u64 offset;			/* IN: bytes */
 	__u64 buf;			/* IN: user pointer */
 	__u64 len;			/* IN */
@@ -255,6 +290,7 @@ struct nabla_block_info {
 #define NABLA_ATTACH_BLOCK	_IOWR(NABLA_IOC_MAGIC, 0x02, struct nabla_attach_block)
 #define NABLA_SET_CONSOLE	_IOW(NABLA_IOC_MAGIC, 0x03, struct nabla_set_console)
 #define NABLA_SEAL		_IOW(NABLA_IOC_MAGIC, 0x04, struct nabla_seal)
+#define NABLA_REGISTER_MEMORY	_IOW(NABLA_IOC_MAGIC, 0x05, struct nabla_register_memory)
 
 /* Hypercalls: 0x20-0x3f. */
 #define NABLA_CLOCK_MONOTONIC	_IOWR(NABLA_IOC_MAGIC, 0x20, struct nabla_clock)
