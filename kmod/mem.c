@@ -175,17 +175,27 @@ struct page **nabla_mem_pages(struct nabla_ctx *ctx, unsigned long addr,
 	return NULL;
 }
 
+/* Unpin a region, a batch at a time: it may be a million pages. */
+static void nabla_mem_unpin(struct nabla_region *r)
+{
+	unsigned long done, n;
+
+	for (done = 0; done < r->npages; done += n) {
+		n = min(r->npages - done, 1024UL);
+		/* Reads may have written any of them. */
+		unpin_user_pages_dirty_lock(r->pages + done, n, true);
+		cond_resched();
+	}
+}
+
 void nabla_mem_release(struct nabla_ctx *ctx)
 {
 	struct nabla_mem *mem = &ctx->mem;
-	struct nabla_region *r;
 	u32 i;
 
 	for (i = 0; i < mem->nregions; i++) {
-		r = &mem->regions[i];
-		/* Reads may have written any of them. */
-		unpin_user_pages_dirty_lock(r->pages, r->npages, true);
-		kvfree(r->pages);
+		nabla_mem_unpin(&mem->regions[i]);
+		kvfree(mem->regions[i].pages);
 	}
 	if (!mem->mm)
 		return;
