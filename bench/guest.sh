@@ -50,13 +50,6 @@ if [ "$NCPUS" -ge 2 ]; then
 	LOAD_MASK=1
 	[ "$work_cpu" != 0 ] || LOAD_MASK=2
 	taskset -p "$LOAD_MASK" $$ > /dev/null
-	# Two more sources of timer work on the work CPU: timers of idle
-	# CPUs, which timer migration puts on busy ones (when armed before
-	# 6.9, when due since; sysctl/kernel.rst, timer_migration), and
-	# vmstat's fold of the CPU's counters every stat_interval seconds
-	# (1 by default; kernel-per-CPU-kthreads.rst, kworker).
-	echo 0 > /proc/sys/kernel/timer_migration 2>/dev/null
-	echo 3600 > /proc/sys/vm/stat_interval
 fi
 exec 3>&1
 log() { echo "bench: [$(cut -d" " -f1 /proc/uptime)] $*" >&3; echo "[$(cut -d" " -f1 /proc/uptime)] $*" >> "$OUT/guest.log"; }
