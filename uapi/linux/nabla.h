@@ -22,13 +22,18 @@
  *              or wrong-type handle, bad name, misaligned or out-of-range
  *              block I/O, a frame larger than the MTU allows, a net read
  *              buffer too small for the queued frame (it stays queued),
- *              an interface that is not Ethernet
- *   EFAULT     a user pointer (the argument or a buffer in it) is bad
+ *              an interface that is not Ethernet; register memory: a range
+ *              not page aligned, too long, overlapping another, shared, or
+ *              from a second process; block I/O with
+ *              NABLA_BLOCK_IO_F_REGISTERED outside every region
+ *   EFAULT     a user pointer (the argument or a buffer in it) is bad; a
+ *              range to register that is not all mapped and writable
  *   EPERM      a setup call after NABLA_SEAL; attach net without
  *              CAP_NET_ADMIN in the caller's network namespace
  *   EAGAIN     NABLA_NET_READ with nothing queued
  *   EEXIST     the device name is already used in this context
- *   ENOSPC     the context already has NABLA_MAX_DEVICES devices
+ *   ENOSPC     the context already has NABLA_MAX_DEVICES devices, or
+ *              NABLA_MAX_REGIONS regions of registered memory
  *   EBUSY      the interface is attached to another context (or has another
  *              rx_handler: a bridge, bond, macvlan...)
  *   ENODEV     attach: no such interface; later calls: the interface was
