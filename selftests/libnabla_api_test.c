@@ -6,6 +6,7 @@
  */
 #include "kselftest_harness.h"
 #include "libnabla_run.h"
+#include "nabla_test.h"
 
 #define RUN_MS		60000
 #define DISK_SIZE	(4 << 20)	/* more than one 3 MiB piece */
@@ -281,6 +282,41 @@ TEST_F(api, yield_survives_stop_and_continue)
 	ASSERT_TRUE(app_exited(&app, 0)) LOG_APP(&app);
 	ASSERT_TRUE(app_value(&app, "elapsed_ns", &elapsed));
 	EXPECT_LE(1500ULL * 1000000, elapsed);
+}
+
+/*
+ * The dev backend registers the heap and the program's .data/.bss with the
+ * module before the seal, so that block transfers from them are not pinned
+ * per call: two regions, the 1 MiB heap and at least a page more, seen in
+ * the context's debugfs while the application runs.
+ */
+TEST(dev_registers_heap_and_data)
+{
+	const char *args[] = { "--backend=dev", "--mem=1", "--", "idle",
+			       "1500", NULL };
+	long long heap_pages = (1 << 20) / sysconf(_SC_PAGESIZE);
+	const char *why = backend_missing("--backend=dev");
+	struct nabla_app app;
+	char dir[256];
+	int found;
+
+	if (why)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, app_start(&app, "yield", args, 0));
+	ASSERT_TRUE(app_wait_line(&app, "ready", 20000)) {
+		app_finish(&app, 1000);
+		LOG_APP(&app);
+	}
+	found = ctx_debugfs_dir(app.pid, dir, sizeof(dir));
+	if (!found) {
+		EXPECT_EQ(2, debugfs_get(dir, "context", "regions"));
+		EXPECT_LT(heap_pages, debugfs_get(dir, "context",
+						  "registered_pages"));
+	}
+	app_finish(&app, RUN_MS);
+	ASSERT_TRUE(app_exited(&app, 0)) LOG_APP(&app);
+	if (found)
+		SKIP(return, "no debugfs directory for the application's context");
 }
 
 /*
