@@ -140,6 +140,23 @@ TEST_F(confine, setup_commands_and_version)
 	}
 }
 
+/*
+ * A thread that was started before the seal (apps/thread: by a
+ * constructor) is confined too: its system call kills the process.
+ */
+TEST_F(confine, thread_started_before_seal)
+{
+	const char *args[] = { variant->backend, "--mem=1", NULL };
+	struct nabla_app app;
+
+	NEED_BACKEND();
+	ASSERT_LE(0, app_run(&app, "thread", args, 0, SYS_RUN_MS));
+	EXPECT_TRUE(app_killed_by(&app, SIGSYS)) {
+		TH_LOG("%s, stdout: %s, stderr: %s", app_ending(&app), app.out,
+		       app.err);
+	}
+}
+
 /* Other ABIs: i386 through int 0x80 (getpid, exit_group), x32. */
 TEST_F(confine, other_abis)
 {

@@ -107,9 +107,14 @@ out_release:
 	return rc ? -1 : 0;
 }
 
-/* Confined phase: raw seccomp(2), no libc. Returns 0 or -errno. */
+/*
+ * Confined phase: raw seccomp(2), no libc. Every thread of the process
+ * gets the filter (and no_new_privs), not only this one: a thread a
+ * library started earlier must not stay unconfined. Returns 0, -errno, or
+ * the id of a thread that could not be synchronized.
+ */
 long nabla_filter_install(void)
 {
-	return nabla_raw3(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0,
-			  (long)&filter_prog);
+	return nabla_raw3(__NR_seccomp, SECCOMP_SET_MODE_FILTER,
+			  SECCOMP_FILTER_FLAG_TSYNC, (long)&filter_prog);
 }

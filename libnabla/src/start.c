@@ -102,7 +102,7 @@ void run_confined(const struct nabla_setup *setup,
 		raw_err("prctl(PR_SET_NO_NEW_PRIVS) failed");
 		nabla_raw_exit_group(2);
 	}
-	if (nabla_filter_install() < 0) {
+	if (nabla_filter_install() != 0) {
 		raw_err("installing the seccomp filter failed");
 		nabla_raw_exit_group(2);
 	}
