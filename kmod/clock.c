@@ -61,20 +61,31 @@ void nabla_yield_timer_destroy(struct nabla_ctx *ctx)
 
 /*
  * Make the timer fire no later than @expires plus the task's timer slack
- * (as nanosleep's). A timer already armed at or before @expires will do:
- * when it fires, the sleeper finds its deadline still ahead and comes
- * back here. So a yield whose deadline is later than the last one's (an
- * idle timeout pushed on by each frame) arms nothing.
+ * (as nanosleep's). A timer already armed to fire by then will do, even
+ * before @expires: when it fires, the sleeper finds its deadline still
+ * ahead and comes back here. So a yield whose deadline is later than the
+ * last one's (an idle timeout pushed on by each frame) arms nothing. A
+ * timer that may fire later (another thread's larger slack or deadline)
+ * is moved: its range becomes the earlier start and this sleeper's end,
+ * which keeps it within every sleeper's own range or earlier.
  */
 static void nabla_yield_arm(struct nabla_ctx *ctx, ktime_t expires)
 {
 	struct hrtimer *timer = &ctx->yield.timer;
+	ktime_t latest = ktime_add_safe(expires,
+					ns_to_ktime(current->timer_slack_ns));
+	ktime_t soft = expires;
 
 	spin_lock(&ctx->yield.lock);
-	if (!hrtimer_is_queued(timer) ||
-	    ktime_after(hrtimer_get_softexpires(timer), expires))
-		hrtimer_start_range_ns(timer, expires, current->timer_slack_ns,
-				       HRTIMER_MODE_ABS);
+	if (hrtimer_is_queued(timer)) {
+		if (!ktime_after(hrtimer_get_expires(timer), latest))
+			goto out_unlock;
+		if (ktime_before(hrtimer_get_softexpires(timer), soft))
+			soft = hrtimer_get_softexpires(timer);
+	}
+	hrtimer_start_range_ns(timer, soft, ktime_to_ns(ktime_sub(latest, soft)),
+			       HRTIMER_MODE_ABS);
+out_unlock:
 	spin_unlock(&ctx->yield.lock);
 }
 

@@ -19,28 +19,35 @@ struct file;
 struct nabla_ctx;
 
 enum nabla_sink {
-	NABLA_SINK_CALLER_FD1,	/* no sink yet: the caller's fd 1, per call */
+	/*
+	 * The caller's fd 1, looked up at each write: before any sink is
+	 * chosen, and after a seal whose fd 1 was a unix socket.
+	 */
+	NABLA_SINK_CALLER_FD1,
 	NABLA_SINK_FILE,	/* console.file */
 	NABLA_SINK_KMSG,	/* the kernel log, one line per message */
 	NABLA_SINK_NONE,	/* sealed without a usable fd 1 */
 };
 
-/* Longest kernel log line; longer console lines are split. */
+/* Longest kernel log line (escaped); longer console lines are split. */
 #define NABLA_KMSG_LINE	256
 
 /*
- * Lines a context may put in the kernel log per interval; the rest are
- * dropped and counted, so that an application cannot flood the log that
- * every other user of the host reads (as printk_ratelimit() guards it).
+ * Lines a context may put in the kernel log per interval, and all contexts
+ * together; the rest are dropped and counted, so that applications cannot
+ * flood the log that every other user of the host reads (as
+ * printk_ratelimit() guards it), however many contexts they open.
  */
 #define NABLA_KMSG_BURST	100
+#define NABLA_KMSG_GLOBAL_BURST	200
 #define NABLA_KMSG_INTERVAL	(5 * HZ)
 
 struct nabla_console {
 	struct mutex lock;		/* all of the below */
 	enum nabla_sink sink;
 	struct file *file;		/* with NABLA_SINK_FILE: our reference */
-	char *bounce;			/* PAGE_SIZE, from open to release */
+	char *bounce;			/* a whole write is copied in first */
+	size_t bounce_size;		/* PAGE_SIZE, grown to the largest write */
 	size_t line_len;		/* bytes in line, with NABLA_SINK_KMSG */
 	char line[NABLA_KMSG_LINE];
 	struct ratelimit_state kmsg_rs;	/* lines into the kernel log */

@@ -18,6 +18,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/nospec.h>
+#include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -313,7 +314,8 @@ static int nabla_open(struct inode *inode, struct file *file)
 	if (err)
 		goto err_free;
 	ctx->id = atomic64_inc_return(&nabla_next_ctx_id);
-	ctx->owner = task_tgid_vnr(current);
+	ctx->owner = get_pid(task_tgid(current));
+	nabla_mem_init(ctx);
 
 	err = nonseekable_open(inode, file);
 	if (err)
@@ -323,6 +325,8 @@ static int nabla_open(struct inode *inode, struct file *file)
 	return 0;
 
 err_console:
+	nabla_mem_release(ctx);
+	put_pid(ctx->owner);
 	nabla_console_destroy(ctx);
 err_free:
 	kfree(ctx);
@@ -338,10 +342,12 @@ static int nabla_release(struct inode *inode, struct file *file)
 	nabla_debugfs_ctx_remove(ctx);
 	for (h = 0; h < ctx->ndevs; h++)
 		nabla_device_destroy(ctx->devs[h]);
-	/* After the devices: no bio uses the pinned pages any more. */
+	/* After the devices: no transfer uses these pages any more. */
+	nabla_blkio_free(ctx);
 	nabla_mem_release(ctx);
 	nabla_console_destroy(ctx);
 	nabla_yield_timer_destroy(ctx);
+	put_pid(ctx->owner);
 	mutex_destroy(&ctx->setup_lock);
 	kfree(ctx);
 	return 0;
@@ -355,11 +361,16 @@ static const struct file_operations nabla_fops = {
 	.compat_ioctl	= compat_ptr_ioctl,
 };
 
+/*
+ * Root only until udev says otherwise: 70-nabla.rules gives the device to
+ * the group "nabla" (0660). A host without udev must not expose setup
+ * calls (attaching files, pinning memory) to every local user.
+ */
 static struct miscdevice nabla_misc = {
 	.minor	= MISC_DYNAMIC_MINOR,
 	.name	= "nabla",
 	.fops	= &nabla_fops,
-	.mode	= 0666,
+	.mode	= 0600,
 };
 
 /*

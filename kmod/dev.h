@@ -14,6 +14,8 @@
  *   itself alive.
  * - rx_ready has a bit per net handle with frames queued; each bit is
  *   changed only under that handle's queue lock (see net.c).
+ * - blkio is set under setup_lock before the first block device is
+ *   published, and freed at the release.
  * - Lock order: setup_lock, then RTNL, console.lock or mmap_lock.
  */
 #ifndef _NABLA_DEV_H
@@ -31,6 +33,8 @@
 #include "stats.h"
 
 struct dentry;
+struct nabla_blkio;
+struct pid;
 
 enum nabla_device_type {
 	NABLA_DEVICE_NET = 1,
@@ -47,7 +51,7 @@ struct nabla_device {
 
 struct nabla_ctx {
 	u64 id;				/* names the debugfs directory */
-	pid_t owner;			/* tgid of the opener, for debugfs */
+	struct pid *owner;		/* tgid of the opener, for debugfs */
 
 	struct mutex setup_lock;	/* sealed, ndevs, pending, devs[] */
 	bool sealed;
@@ -60,6 +64,7 @@ struct nabla_ctx {
 	struct nabla_yield_timer yield;	/* wakes them at a deadline */
 
 	struct nabla_console console;
+	struct nabla_blkio *blkio;	/* block transfers (block.h), or NULL */
 	struct nabla_mem mem;		/* registered memory (mem.h) */
 	struct nabla_ctx_stats stats;
 	struct dentry *debugfs;

@@ -9,26 +9,74 @@
  *
  * The pin is io_uring's for its fixed buffers: FOLL_WRITE | FOLL_LONGTERM,
  * so that copy-on-write is broken now (the pages stay the process's) and
- * pages in movable zones are moved first; charged to the caller's
- * RLIMIT_MEMLOCK through account_locked_vm() (CAP_IPC_LOCK bypasses it),
- * as vfio does; kept until the context is released. Only private mappings:
- * a long-term writable pin of a shared file page would have the device
- * write it behind the file system's back.
+ * pages in movable zones are moved first; kept until the context is
+ * released. Only private mappings: a long-term writable pin of a shared
+ * file page would have the device write it behind the file system's back.
+ *
+ * The charge is io_uring's too: the pages count in the locked_vm of the
+ * user who opened the context (struct user_struct, shared by all that
+ * user's processes and contexts), against the RLIMIT_MEMLOCK of the
+ * caller, unless the opener had CAP_IPC_LOCK. Not the mm's locked_vm: a
+ * process that registers and exits takes its mm's charge with it while
+ * the pages stay pinned for as long as another holder of the context
+ * keeps it open. The registering mm's pinned_vm shows them (VmPin), for
+ * the context's life. Block bounce pages (block.c) are charged the same
+ * way. Everything charged is given back once, at the release.
  *
  * Locking: see mem.h. Registration runs under setup_lock; it checks the
  * mappings and pins under one hold of mmap_lock (read), so that nothing
- * can replace a mapping in between. account_locked_vm() takes mmap_lock
- * for writing itself, so it runs before and after that, never inside.
+ * can replace a mapping in between.
  */
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "compat.h"
 #include "dev.h"
 #include "mem.h"
+
+/* At open: whom the context's unswappable pages are charged to. */
+void nabla_mem_init(struct nabla_ctx *ctx)
+{
+	if (!capable(CAP_IPC_LOCK))
+		ctx->mem.user = get_uid(current_user());
+	atomic_long_set(&ctx->mem.locked_pages, 0);
+}
+
+/*
+ * Charge @npages to the context's user, within the caller's
+ * RLIMIT_MEMLOCK counted over all that user's charges: -ENOMEM beyond.
+ */
+int nabla_mem_charge(struct nabla_ctx *ctx, unsigned long npages)
+{
+	struct user_struct *user = ctx->mem.user;
+	unsigned long limit, cur, next;
+
+	if (!user)
+		return 0;
+	limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	cur = atomic_long_read(&user->locked_vm);
+	do {
+		if (check_add_overflow(cur, npages, &next) || next > limit)
+			return -ENOMEM;
+	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur, next));
+	atomic_long_add(npages, &ctx->mem.locked_pages);
+	return 0;
+}
+
+void nabla_mem_uncharge(struct nabla_ctx *ctx, unsigned long npages)
+{
+	if (!ctx->mem.user)
+		return;
+	atomic_long_sub(npages, &ctx->mem.user->locked_vm);
+	atomic_long_sub(npages, &ctx->mem.locked_pages);
+}
 
 /* Every page of [start, end) mapped, and privately. */
 static int nabla_mem_check_vmas(struct mm_struct *mm, unsigned long start,
@@ -122,17 +170,18 @@ long nabla_mem_register(struct nabla_ctx *ctx, void *arg)
 	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
 	if (!pages)
 		return -ENOMEM;
-	err = account_locked_vm(mm, npages, true);
+	err = nabla_mem_charge(ctx, npages);
 	if (err)
 		goto err_free;
 	err = nabla_mem_pin(mm, r->addr, npages, pages);
 	if (err)
-		goto err_unaccount;
+		goto err_uncharge;
 
 	if (!mem->mm) {
 		mmgrab(mm);
 		mem->mm = mm;
 	}
+	atomic64_add(npages, &mm->pinned_vm);
 	/* Read locklessly by debugfs. */
 	WRITE_ONCE(mem->npages, mem->npages + npages);
 	reg = &mem->regions[mem->nregions];
@@ -143,8 +192,8 @@ long nabla_mem_register(struct nabla_ctx *ctx, void *arg)
 	smp_store_release(&mem->nregions, mem->nregions + 1);
 	return 0;
 
-err_unaccount:
-	account_locked_vm(mm, npages, false);
+err_uncharge:
+	nabla_mem_uncharge(ctx, npages);
 err_free:
 	kvfree(pages);
 	return err;
@@ -197,12 +246,14 @@ void nabla_mem_release(struct nabla_ctx *ctx)
 		nabla_mem_unpin(&mem->regions[i]);
 		kvfree(mem->regions[i].pages);
 	}
-	if (!mem->mm)
-		return;
-	/* An address space already torn down has no locked_vm to give back. */
-	if (mmget_not_zero(mem->mm)) {
-		account_locked_vm(mem->mm, mem->npages, false);
-		mmput(mem->mm);
+	if (mem->mm) {
+		/* The mm_struct stays while grabbed, even after its exit. */
+		atomic64_sub(mem->npages, &mem->mm->pinned_vm);
+		mmdrop(mem->mm);
 	}
-	mmdrop(mem->mm);
+	/* Registered and bounce pages: all freed by now, given back once. */
+	if (mem->user) {
+		nabla_mem_uncharge(ctx, atomic_long_read(&mem->locked_pages));
+		free_uid(mem->user);
+	}
 }

@@ -48,17 +48,24 @@ static int nabla_ctx_show(struct seq_file *m, void *v)
 {
 	struct nabla_ctx *ctx = m->private;
 	struct nabla_ctx_stats *s = &ctx->stats;
+	struct nabla_blkio *blkio;
 	u64 calls = 0;
 	unsigned int i;
 
 	seq_printf(m, "id %llu\n", ctx->id);
-	seq_printf(m, "owner %d\n", ctx->owner);
+	/* As the initial pid namespace numbers it, whoever opened it. */
+	seq_printf(m, "owner %d\n", pid_nr(ctx->owner));
 	seq_printf(m, "sealed %d\n", READ_ONCE(ctx->sealed));
 	seq_printf(m, "devices %u\n", READ_ONCE(ctx->ndevs));
 	seq_printf(m, "rx_ready %#llx\n",
 		   (unsigned long long)atomic64_read(&ctx->rx_ready));
 	seq_printf(m, "regions %u\n", READ_ONCE(ctx->mem.nregions));
 	seq_printf(m, "registered_pages %lu\n", READ_ONCE(ctx->mem.npages));
+	blkio = READ_ONCE(ctx->blkio);
+	seq_printf(m, "bounce_pages %u\n", blkio ? READ_ONCE(blkio->nbounce) : 0);
+	/* Registered and bounce pages charged to the user's RLIMIT_MEMLOCK. */
+	seq_printf(m, "locked_pages %ld\n",
+		   atomic_long_read(&ctx->mem.locked_pages));
 	for (i = 0; i < NABLA_NR_CMDS; i++)
 		calls += atomic64_read(&s->calls[i]);
 	seq_printf(m, "calls %llu\n", calls);
@@ -113,6 +120,7 @@ static int nabla_block_show(struct seq_file *m, void *v)
 	seq_printf(m, "handle %u\n", nb->dev.handle);
 	seq_printf(m, "backend %s\n", nb->bdev ? "bdev" : "file");
 	seq_printf(m, "capacity %llu\n", nb->capacity);
+	seq_printf(m, "block_size %u\n", nb->block_size);
 	seq_printf(m, "rdonly %d\n", nb->rdonly);
 	nabla_show_counter(m, "reads", &s->reads);
 	nabla_show_counter(m, "writes", &s->writes);

@@ -9,6 +9,7 @@
  */
 #include <linux/fs.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "kselftest_harness.h"
 #include "nabla_test.h"
@@ -408,6 +409,216 @@ TEST_F(block, read_only)
 	close(other);
 }
 
+/*
+ * NABLA_BLOCK_ATTACH_F_BLOCK_SIZE: offsets and lengths are multiples of the
+ * chosen size, the capacity is rounded down to it, info reports it.
+ */
+TEST_F(block, block_size)
+{
+	struct nabla_attach_block a = { 0 };
+	struct nabla_block_info i = { 0 };
+	uint8_t *w, *r;
+	int fd, other;
+
+	RETURN_IF_SKIPPED();
+
+	w = aligned_alloc(4096, 3 * 4096);
+	r = aligned_alloc(4096, 3 * 4096);
+	ASSERT_TRUE(w && r);
+	fd = backend_open(self, variant->backend, O_RDWR);
+	ASSERT_LE(0, fd);
+	other = open(NABLA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, other);
+	a.fd = fd;
+	a.flags = NABLA_BLOCK_ATTACH_F_BLOCK_SIZE;
+	a.block_size = 4096;
+	strcpy(a.name, "big");
+	ASSERT_EQ(0, nabla_call(other, NABLA_ATTACH_BLOCK, &a));
+	ASSERT_EQ(4096, a.out_block_size);
+	ASSERT_EQ(self->size & ~4095ULL, a.out_capacity);
+	i.handle = a.out_handle;
+	ASSERT_EQ(0, nabla_call(other, NABLA_BLOCK_INFO, &i));
+	ASSERT_EQ(4096, i.out_block_size);
+	ASSERT_EQ(a.out_capacity, i.out_capacity);
+
+	pattern(w, 3 * 4096, 8192, 3);
+	ASSERT_EQ(-EINVAL, block_io(other, NABLA_BLOCK_WRITE, 0, 512, w, 4096));
+	ASSERT_EQ(-EINVAL, block_io(other, NABLA_BLOCK_WRITE, 0, 8192, w, 512));
+	ASSERT_EQ(-EINVAL, block_io(other, NABLA_BLOCK_READ, 0, 8192, r, 4096 + 512));
+	ASSERT_EQ(-EINVAL, block_io(other, NABLA_BLOCK_READ, 0,
+				    a.out_capacity - 4096, r, 8192));
+	ASSERT_EQ(0, block_io(other, NABLA_BLOCK_WRITE, 0, 8192, w, 3 * 4096));
+	/* Any buffer alignment is taken, as with 512. */
+	memset(r, 0, 3 * 4096);
+	ASSERT_EQ(0, block_io(other, NABLA_BLOCK_READ, 0, 8192, r + 8, 2 * 4096));
+	ASSERT_EQ(0, memcmp(w, r + 8, 2 * 4096));
+	/* The fixture's 512-byte handle on the same backend sees the same. */
+	memset(r, 0, 3 * 4096);
+	ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_READ, self->h, 8192, r, 3 * 4096));
+	ASSERT_EQ(0, memcmp(w, r, 3 * 4096));
+	close(other);
+	close(fd);
+	free(w);
+	free(r);
+}
+
+/* A regular file's size that is not a multiple of the block size. */
+TEST_F(block, block_size_rounds_capacity)
+{
+	struct nabla_attach_block a = { 0 };
+	char path[128];
+	int fd, other;
+
+	RETURN_IF_SKIPPED();
+
+	if (variant->backend != BACKEND_FILE)
+		SKIP(return, "a file's size (file backend)");
+	fd = tmpfile_create("odd", 3 * 4096 + 2048, path, sizeof(path));
+	ASSERT_LE(0, fd);
+	other = open(NABLA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, other);
+	a.fd = fd;
+	a.flags = NABLA_BLOCK_ATTACH_F_BLOCK_SIZE;
+	a.block_size = 4096;
+	strcpy(a.name, "odd");
+	ASSERT_EQ(0, nabla_call(other, NABLA_ATTACH_BLOCK, &a));
+	ASSERT_EQ(3 * 4096, a.out_capacity);
+	close(other);
+	close(fd);
+	unlink(path);
+}
+
+/* FS_IOC_SETFLAGS's flag @flag on or off for @path: 0, or -errno. */
+static int chattr(const char *path, int flag, bool on)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), flags, err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags))
+		err = -errno;
+	flags = on ? flags | flag : flags & ~flag;
+	if (!err && ioctl(fd, FS_IOC_SETFLAGS, &flags))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * An append-only or immutable file is never overwritten: attached from a
+ * fd open for writing (O_APPEND, which such a file allows) it is read-only,
+ * and a handle attached before the flag was set fails its writes with
+ * -EPERM, the data unchanged, until the flag is cleared again.
+ */
+TEST_F(block, append_only_and_immutable)
+{
+	const int flags[] = { FS_APPEND_FL, FS_IMMUTABLE_FL };
+	uint8_t a[4096], b[4096], r[4096];
+	struct nabla_attach_block at;
+	unsigned int i;
+	int err, fd, other;
+
+	RETURN_IF_SKIPPED();
+
+	if (variant->backend != BACKEND_FILE)
+		SKIP(return, "file attributes (file backend)");
+	pattern(a, sizeof(a), 0, 1);
+	pattern(b, sizeof(b), 0, 2);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_WRITE, self->h, 0, a, 4096));
+		err = chattr(self->path, flags[i], true);
+		if (err == -ENOTTY || err == -EOPNOTSUPP)
+			SKIP(return, "no file attributes on /tmp: %s", strerror(-err));
+		ASSERT_EQ(0, err);
+		ASSERT_EQ(-EPERM, block_io(self->fd, NABLA_BLOCK_WRITE, self->h, 0, b, 4096));
+		ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_READ, self->h, 0, r, 4096));
+		ASSERT_EQ(0, memcmp(a, r, 4096));
+
+		/* Writable fds of such a file attach read-only. */
+		fd = open(self->path, O_RDWR | O_APPEND | O_CLOEXEC);
+		if (flags[i] == FS_IMMUTABLE_FL) {
+			ASSERT_EQ(-1, fd);
+			fd = open(self->path, O_RDONLY | O_CLOEXEC);
+		}
+		ASSERT_LE(0, fd);
+		other = open(NABLA_DEV, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, other);
+		ASSERT_EQ(0, attach_block(other, fd, "ro", &at));
+		ASSERT_EQ(NABLA_BLOCK_F_RDONLY, at.out_flags);
+		ASSERT_EQ(-EBADF, block_io(other, NABLA_BLOCK_WRITE, 0, 0, b, 4096));
+		ASSERT_EQ(0, block_io(other, NABLA_BLOCK_READ, 0, 0, r, 4096));
+		ASSERT_EQ(0, memcmp(a, r, 4096));
+		close(other);
+		close(fd);
+
+		ASSERT_EQ(0, chattr(self->path, flags[i], false));
+		ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_WRITE, self->h, 0, b, 4096));
+		ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_READ, self->h, 0, r, 4096));
+		ASSERT_EQ(0, memcmp(b, r, 4096));
+	}
+}
+
+/*
+ * A block device made read-only (BLKROSET) after the attach: writes fail
+ * with -EPERM and change nothing, as the block layer's own write paths
+ * refuse them; made writable again, they work.
+ */
+TEST_F(block, read_only_after_attach)
+{
+	uint8_t a[4096], b[4096], r[4096];
+	int dev, ro = 1;
+
+	RETURN_IF_SKIPPED();
+
+	if (variant->backend == BACKEND_FILE)
+		SKIP(return, "BLKROSET (block devices)");
+	pattern(a, sizeof(a), 0, 5);
+	pattern(b, sizeof(b), 0, 6);
+	ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_WRITE, self->h, 0, a, 4096));
+	dev = backend_open(self, variant->backend, O_RDONLY);
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, ioctl(dev, BLKROSET, &ro));
+	EXPECT_EQ(-EPERM, block_io(self->fd, NABLA_BLOCK_WRITE, self->h, 0, b, 4096));
+	EXPECT_EQ(-EPERM, block_io(self->fd, NABLA_BLOCK_WRITE, self->h, 0, b + 1, 1024));
+	ro = 0;
+	ASSERT_EQ(0, ioctl(dev, BLKROSET, &ro));
+	close(dev);
+	ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_READ, self->h, 0, r, 4096));
+	ASSERT_EQ(0, memcmp(a, r, 4096));
+	ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_WRITE, self->h, 0, b, 4096));
+	ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_READ, self->h, 0, r, 4096));
+	ASSERT_EQ(0, memcmp(b, r, 4096));
+}
+
+/*
+ * Bounce pages are the context's, made when a transfer first needs them
+ * (an unaligned buffer on a block device) and as many as it needs: none at
+ * attach, none for aligned buffers or any buffer on a file.
+ */
+TEST_F(block, bounce_pages_on_demand)
+{
+	uint8_t *buf = aligned_alloc(4096, 80 * 1024);
+
+	RETURN_IF_SKIPPED();
+
+	if (!self->dbg[0])
+		SKIP(return, "no debugfs");
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, debugfs_get(self->dbg, "context", "bounce_pages"));
+	ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_READ, self->h, 0, buf, 65536));
+	ASSERT_EQ(0, debugfs_get(self->dbg, "context", "bounce_pages"));
+	ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_READ, self->h, 0, buf + 8, 4096));
+	ASSERT_EQ(variant->backend == BACKEND_FILE ? 0 : 1,
+		  debugfs_get(self->dbg, "context", "bounce_pages"));
+	ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_WRITE, self->h, 0, buf + 8, 65536));
+	ASSERT_EQ(variant->backend == BACKEND_FILE ? 0 : 16,
+		  debugfs_get(self->dbg, "context", "bounce_pages"));
+	ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_WRITE, self->h, 0, buf + 8, 4096));
+	ASSERT_EQ(variant->backend == BACKEND_FILE ? 0 : 16,
+		  debugfs_get(self->dbg, "context", "bounce_pages"));
+	free(buf);
+}
+
 static int attach_fails(int fd, struct nabla_attach_block *a)
 {
 	int err;
@@ -443,11 +654,27 @@ TEST_F(block, attach_errors)
 	a.flags = 1U << 31;
 	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
 	attach_template(&a, good);
-	a.reserved[0] = 1;
+	a.reserved = 1;
 	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
 	attach_template(&a, good);
-	a.reserved[1] = 1;
+	a.pad = 1;
 	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	attach_template(&a, good);
+	a.block_size = 4096;		/* without its flag */
+	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
+	{
+		const uint32_t bad[] = { 0, 1, 256, 511, 1000, 3072,
+					 2 * NABLA_BLOCK_MAX_IO, 1U << 31 };
+		unsigned int i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			attach_template(&a, good);
+			a.flags = NABLA_BLOCK_ATTACH_F_BLOCK_SIZE;
+			a.block_size = bad[i];
+			EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a))
+				TH_LOG("block size %u", bad[i]);
+		}
+	}
 	attach_template(&a, good);
 	a.name[0] = 0;
 	EXPECT_EQ(-EINVAL, attach_fails(self->fd, &a));
@@ -518,6 +745,9 @@ TEST_F(block, enospc)
 	}
 	attach_template(&a, good);
 	EXPECT_EQ(-ENOSPC, attach_fails(self->fd, &a));
+	/* 63 devices hold no bounce pages (each held 1 MiB at attach once). */
+	if (self->dbg[0])
+		ASSERT_EQ(0, debugfs_get(self->dbg, "context", "bounce_pages"));
 	/* Every one works, the last one too. */
 	{
 		uint8_t w[512], r[512];
@@ -528,6 +758,54 @@ TEST_F(block, enospc)
 		ASSERT_EQ(0, memcmp(w, r, 512));
 	}
 	close(good);
+}
+
+/*
+ * Bounce pages count against the user's RLIMIT_MEMLOCK: as nobody with 16
+ * pages, an unaligned transfer that needs 32 fails with -ENOMEM and one
+ * that needs 8 works.
+ */
+TEST(bounce_pages_memlock)
+{
+	const size_t page = sysconf(_SC_PAGESIZE);
+	struct rlimit rl = { 16 * page, 16 * page };
+	char node[64];
+	int fd, ram, status;
+	uint8_t *buf;
+	pid_t pid;
+
+	NABLA_OPEN_OR_SKIP(fd);
+	close(fd);
+	ram = open(RAM_DEV, O_RDWR | O_CLOEXEC);
+	if (ram < 0)
+		SKIP(return, RAM_DEV ": %s (brd not loaded?)", strerror(errno));
+	ASSERT_EQ(0, nabla_node_for_all(node, sizeof(node)));
+	buf = aligned_alloc(4096, 33 * page);
+	ASSERT_NE(NULL, buf);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* The device was opened as root: its fd is inherited. */
+		if (setrlimit(RLIMIT_MEMLOCK, &rl) || become_nobody())
+			_exit(10);
+		fd = open(node, O_RDWR | O_CLOEXEC);
+		if (fd < 0 || attach_block(fd, ram, "disk", NULL))
+			_exit(11);
+		if (block_io(fd, NABLA_BLOCK_READ, 0, 0, buf + 8, 32 * page) != -ENOMEM)
+			_exit(12);
+		if (block_io(fd, NABLA_BLOCK_READ, 0, 0, buf + 8, 8 * page))
+			_exit(13);
+		/* Aligned: no bounce pages at all. */
+		if (block_io(fd, NABLA_BLOCK_READ, 0, 0, buf, 32 * page))
+			_exit(14);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	unlink(node);
+	close(ram);
+	free(buf);
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_HARNESS_MAIN

@@ -6,10 +6,13 @@
  * devices, debugfs and the tracepoint.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/klog.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 
 #include "kselftest_harness.h"
@@ -313,6 +316,21 @@ TEST_F(dev, console_errors)
 	close(rd);
 	sc.fd = self->fd;			/* itself: would never be freed */
 	ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+	{
+		int sp[2];
+
+		/* A unix socket could hold the context: never held. */
+		ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp));
+		sc.fd = sp[0];
+		ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+		close(sp[0]);
+		close(sp[1]);
+		ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sp));
+		sc.fd = sp[0];
+		ASSERT_EQ(-EINVAL, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+		close(sp[0]);
+		close(sp[1]);
+	}
 
 	/* The failed calls changed nothing: the pipe is still the sink. */
 	ASSERT_EQ(0, console_write(self->fd, "x", 1));
@@ -336,6 +354,162 @@ TEST_F(dev, console_errors)
 	close(p[0]);
 	close(p[1]);
 	munmap(none, 4096);
+}
+
+/* Send @fd over the unix socket @sock (SCM_RIGHTS): 0 or -errno. */
+static int send_fd(int sock, int fd)
+{
+	char data = 'f', cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -errno;
+}
+
+/* Whether @dir exists within @ms. */
+static bool dir_gone_within(const char *dir, int ms)
+{
+	for (; ms > 0; ms -= 10) {
+		if (access(dir, F_OK))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/*
+ * A context whose console is a unix socket (fd 1 at the seal: a service's
+ * output to the journal) does not hold that socket: with the context's
+ * own fd in flight in it and every fd closed, both are freed. A context
+ * that held it would be kept alive by itself, forever.
+ */
+TEST_F(dev, console_unix_socket_not_held)
+{
+	struct nabla_seal seal = { 0 };
+	char dir[256], out[16];
+	int sp[2], saved;
+
+	RETURN_IF_SKIPPED();
+
+	if (ctx_debugfs_dir(getpid(), dir, sizeof(dir)))
+		SKIP(return, "no debugfs directory for the context");
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp));
+	saved = dup(1);
+	ASSERT_LE(0, saved);
+	ASSERT_EQ(1, dup2(sp[0], 1));
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_SEAL, &seal));
+	ASSERT_EQ(0, console_write(self->fd, "sealed", 6));
+	ASSERT_EQ(1, dup2(saved, 1));
+	close(saved);
+	ASSERT_EQ(6, read(sp[1], out, sizeof(out)));
+	ASSERT_EQ(0, memcmp(out, "sealed", 6));
+
+	/* The context's fd in flight to the socket the seal saw as fd 1. */
+	ASSERT_EQ(0, send_fd(sp[1], self->fd));
+	close(self->fd);
+	self->fd = -1;
+	close(sp[0]);
+	close(sp[1]);
+	ASSERT_TRUE(dir_gone_within(dir, 5000));
+}
+
+/*
+ * A write whose buffer faults part way writes nothing: it is copied in
+ * whole before the sink sees a byte.
+ */
+TEST_F(dev, console_efault_writes_nothing)
+{
+	struct nabla_set_console sc = { 0 };
+	char *map, out[16];
+	int p[2];
+
+	RETURN_IF_SKIPPED();
+
+	map = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	memset(map, 'x', 3 * 4096);
+	ASSERT_EQ(0, munmap(map + 4096, 4096));
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC | O_NONBLOCK));
+	ASSERT_LT(0, fcntl(p[1], F_SETPIPE_SZ, 65536));
+	sc.fd = p[1];
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+	ASSERT_EQ(-EFAULT, console_write(self->fd, map, 8192));
+	ASSERT_EQ(-EFAULT, console_write(self->fd, map + 4095, 2));
+	ASSERT_EQ(-1, read(p[0], out, sizeof(out)));
+	ASSERT_EQ(EAGAIN, errno);
+	/* The part before the hole alone is fine. */
+	ASSERT_EQ(0, console_write(self->fd, map + 4090, 6));
+	ASSERT_EQ(6, read(p[0], out, sizeof(out)));
+	close(p[0]);
+	close(p[1]);
+	munmap(map, 4096);
+	munmap(map + 2 * 4096, 4096);
+}
+
+struct pos_writer {
+	int fd;		/* a context, or -1: write(2) on file */
+	int file;
+	int n;
+	int err;
+};
+
+static void *pos_writer(void *arg)
+{
+	struct pos_writer *w = arg;
+	char rec[100];
+	int i;
+
+	memset(rec, w->fd < 0 ? 'w' : 'c', sizeof(rec));
+	for (i = 0; i < w->n && !w->err; i++) {
+		if (w->fd >= 0)
+			w->err = console_write(w->fd, rec, sizeof(rec));
+		else if (write(w->file, rec, sizeof(rec)) != sizeof(rec))
+			w->err = -errno;
+	}
+	return NULL;
+}
+
+/*
+ * A regular file's position is shared by the console and a process that
+ * writes(2) the same open file: both move it under the file's position
+ * lock, so no record overwrites another.
+ */
+TEST_F(dev, console_shares_file_position)
+{
+	struct pos_writer c = { .n = 2000 }, w = { .fd = -1, .n = 2000 };
+	struct nabla_set_console sc = { 0 };
+	char path[128];
+	struct stat st;
+	pthread_t a, b;
+	int f;
+
+	RETURN_IF_SKIPPED();
+
+	f = tmpfile_create("pos", 0, path, sizeof(path));
+	ASSERT_LE(0, f);
+	sc.fd = f;
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+	c.fd = self->fd;
+	w.file = f;
+	ASSERT_EQ(0, pthread_create(&a, NULL, pos_writer, &c));
+	ASSERT_EQ(0, pthread_create(&b, NULL, pos_writer, &w));
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+	ASSERT_EQ(0, c.err);
+	ASSERT_EQ(0, w.err);
+	ASSERT_EQ(0, fstat(f, &st));
+	ASSERT_EQ(2 * 2000 * 100, st.st_size);
+	close(f);
+	unlink(path);
 }
 
 TEST_F(dev, console_to_dev_null)
@@ -480,6 +654,93 @@ TEST(console_kmsg_rate_limit)
 	}
 	TH_LOG("%d lines in the log, %lld dropped, in %llu ms", marked,
 	       dropped, (unsigned long long)(elapsed / 1000000));
+}
+
+/*
+ * The kernel log gets printable ASCII only: every other byte, and the
+ * backslash, is written as \xNN (as /dev/kmsg shows them), so that no
+ * escape sequence reaches a terminal that shows the log. Read raw with
+ * syslog(2), which does not escape.
+ */
+TEST_F(dev, console_kmsg_escapes)
+{
+	struct nabla_set_console sc = { .fd = -1, .flags = NABLA_CONSOLE_F_KMSG };
+	const char want[] = "esc-%d a\\x1b[31mb\\x0dc\\x5cd\\x7f\\xc3\\xa9";
+	char marker[32], line[256], expect[128], *log, *at;
+	int size, n;
+
+	RETURN_IF_SKIPPED();
+
+	size = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
+	ASSERT_LT(0, size);
+	log = malloc(size + 1);
+	ASSERT_NE(NULL, log);
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+	snprintf(marker, sizeof(marker), "esc-%d ", getpid());
+	n = snprintf(line, sizeof(line), "%sa\x1b[31mb\rc\\d\x7f\xc3\xa9\n", marker);
+	ASSERT_EQ(0, console_write(self->fd, line, n));
+	snprintf(expect, sizeof(expect), want, getpid());
+	n = klogctl(3, log, size);	/* SYSLOG_ACTION_READ_ALL */
+	ASSERT_LT(0, n);
+	log[n] = 0;
+	at = strstr(log, marker);
+	ASSERT_NE(NULL, at);
+	ASSERT_EQ(0, strncmp(at, expect, strlen(expect))) {
+		TH_LOG("logged: %.*s", (int)strcspn(at, "\n"), at);
+	}
+	free(log);
+}
+
+/*
+ * All contexts together put at most NABLA_KMSG_GLOBAL_BURST (200) lines in
+ * the kernel log per interval: 20 contexts, each within its own limit of
+ * 100 lines, get about 200 through; the rest are dropped and counted.
+ */
+#define KMSG_CONTEXTS		20
+#define KMSG_GLOBAL_BURST	200
+
+TEST(console_kmsg_global_limit)
+{
+	struct nabla_set_console sc = { .fd = -1, .flags = NABLA_CONSOLE_F_KMSG };
+	char marker[64], msg[96], dir[300];
+	int fds[KMSG_CONTEXTS], kmsg, i, j, marked = 0;
+	long long dropped = 0, reported = 0;
+	uint64_t t0, elapsed;
+
+	NABLA_OPEN_OR_SKIP(fds[0]);
+	close(fds[0]);
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (kmsg < 0)
+		SKIP(return, "/dev/kmsg: %s", strerror(errno));
+	/* A fresh interval for the whole module (other tests wrote lines). */
+	sleep(6);
+	lseek(kmsg, 0, SEEK_END);
+	snprintf(marker, sizeof(marker), "kmsgall-%d ", getpid());
+	t0 = mono_ns();
+	for (i = 0; i < KMSG_CONTEXTS; i++) {
+		fds[i] = open(NABLA_DEV, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, fds[i]);
+		ASSERT_EQ(0, nabla_call(fds[i], NABLA_SET_CONSOLE, &sc));
+		for (j = 0; j < KMSG_BURST; j++) {
+			snprintf(msg, sizeof(msg), "%s%d.%d\n", marker, i, j);
+			ASSERT_EQ(0, console_write(fds[i], msg, strlen(msg)));
+		}
+		ASSERT_EQ(0, ctx_debugfs_dir(getpid(), dir, sizeof(dir)));
+		dropped += debugfs_get(dir, "context", "console_lines_dropped");
+	}
+	elapsed = mono_ns() - t0;
+	for (i = 0; i < KMSG_CONTEXTS; i++)
+		close(fds[i]);
+	kmsg_scan(kmsg, marker, "nabla: ", &marked, &reported);
+	close(kmsg);
+	EXPECT_EQ(KMSG_CONTEXTS * KMSG_BURST, marked + dropped);
+	if (elapsed < 4ULL * 1000000000ULL) {
+		EXPECT_GE(KMSG_GLOBAL_BURST, marked);
+	}
+	TH_LOG("%d lines in the log, %lld dropped, %lld reported, in %llu ms",
+	       marked, dropped, reported, (unsigned long long)(elapsed / 1000000));
+	/* The next test starts with the module's interval free again. */
+	sleep(6);
 }
 
 TEST_F(dev, console_default_fd1)
@@ -637,6 +898,54 @@ TEST_F(dev, yield_timer_slack)
 	ASSERT_LT(t1, y.deadline_ns + 300000000ULL + 2000000000ULL);
 }
 
+struct slack_sleeper {
+	int fd;
+	unsigned long slack_ns;
+	uint64_t deadline, woke;
+};
+
+static void *slack_sleeper(void *arg)
+{
+	struct slack_sleeper *s = arg;
+	struct nabla_yield y = { .deadline_ns = s->deadline };
+
+	if (prctl(PR_SET_TIMERSLACK, s->slack_ns, 0, 0, 0) ||
+	    nabla_call(s->fd, NABLA_YIELD, &y))
+		return NULL;
+	s->woke = mono_ns();
+	return NULL;
+}
+
+/*
+ * The context's one timer serves every sleeping thread: a thread with a
+ * huge timer slack does not make another thread's yield late. Here one
+ * sleeps with a slack of 60 s, another (default slack) with a later
+ * deadline wakes on time, and the first within its own range.
+ */
+TEST_F(dev, yield_timer_slack_per_thread)
+{
+	struct slack_sleeper lax = { .fd = self->fd, .slack_ns = 60000000000UL };
+	struct slack_sleeper tight = { .fd = self->fd, .slack_ns = 50000 };
+	pthread_t a, b;
+
+	RETURN_IF_SKIPPED();
+
+	lax.deadline = mono_ns() + 200000000;
+	ASSERT_EQ(0, pthread_create(&a, NULL, slack_sleeper, &lax));
+	usleep(50000);
+	tight.deadline = mono_ns() + 400000000;
+	ASSERT_EQ(0, pthread_create(&b, NULL, slack_sleeper, &tight));
+	pthread_join(b, NULL);
+	ASSERT_LE(tight.deadline, tight.woke);
+	EXPECT_LT(tight.woke, tight.deadline + 2000000000ULL) {
+		TH_LOG("woke %llu ms late",
+		       (unsigned long long)(tight.woke - tight.deadline) / 1000000);
+	}
+	pthread_join(a, NULL);
+	ASSERT_LE(lax.deadline, lax.woke);
+	ASSERT_LT(lax.woke, lax.deadline + 60000000000ULL);
+}
+
 TEST_F(dev, debugfs_counters)
 {
 	struct nabla_clock c = { 0 };
@@ -689,7 +998,7 @@ TEST_F(dev, tracepoint)
 
 /*
  * NABLA_REGISTER_MEMORY: every bad argument is refused with its errno and
- * changes nothing; good regions are charged to VmLck until the close.
+ * changes nothing; good regions show in VmPin until the close.
  */
 TEST_F(dev, register_memory)
 {
@@ -709,7 +1018,7 @@ TEST_F(dev, register_memory)
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_TRUE(m != MAP_FAILED && ro != MAP_FAILED && shared != MAP_FAILED);
 	ASSERT_EQ(0, munmap(m + 15 * page, page));	/* a hole after m */
-	lck0 = vm_locked_kib();
+	lck0 = vm_pinned_kib();
 	ASSERT_LE(0, lck0);
 
 	r.addr = (uintptr_t)m;
@@ -728,7 +1037,7 @@ TEST_F(dev, register_memory)
 	ASSERT_EQ(-EFAULT, register_memory(self->fd, m + 14 * page, 2 * page));
 	ASSERT_EQ(-EFAULT, register_memory(self->fd, ro, page));
 	ASSERT_EQ(-EINVAL, register_memory(self->fd, shared, page));
-	ASSERT_EQ(lck0, vm_locked_kib());
+	ASSERT_EQ(lck0, vm_pinned_kib());
 
 	/* Good ones, not overlapping, up to NABLA_MAX_REGIONS. */
 	ASSERT_EQ(0, register_memory(self->fd, m, 2 * page));
@@ -738,7 +1047,7 @@ TEST_F(dev, register_memory)
 		ASSERT_EQ(0, register_memory(self->fd, m + (i + 1) * page, page));
 	ASSERT_EQ(-ENOSPC, register_memory(self->fd, m + 12 * page, page));
 	ASSERT_EQ(lck0 + (long)(NABLA_MAX_REGIONS + 1) * (long)page / 1024,
-		  vm_locked_kib());
+		  vm_pinned_kib());
 	if (!ctx_debugfs_dir(getpid(), dir, sizeof(dir))) {
 		ASSERT_EQ(NABLA_MAX_REGIONS, debugfs_get(dir, "context", "regions"));
 		ASSERT_EQ(NABLA_MAX_REGIONS + 1,
@@ -748,10 +1057,21 @@ TEST_F(dev, register_memory)
 	/* The pins and the charge go with the context. */
 	close(self->fd);
 	self->fd = -1;
-	ASSERT_EQ(lck0, vm_locked_kib());
+	ASSERT_EQ(lck0, vm_pinned_kib());
 	munmap(m, 15 * page);
 	munmap(ro, page);
 	munmap(shared, page);
+}
+
+/* The module's device node is root's alone: udev opens it up. */
+TEST(node_root_only)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(NABLA_DEV, &st)) TH_LOG("%s", strerror(errno));
+	ASSERT_TRUE(S_ISCHR(st.st_mode));
+	ASSERT_EQ(0600, st.st_mode & 07777);
+	ASSERT_EQ(0, st.st_uid);
 }
 
 /*
@@ -762,12 +1082,14 @@ TEST(register_memory_memlock)
 {
 	const size_t page = sysconf(_SC_PAGESIZE);
 	struct rlimit rl = { 16 * page, 16 * page };
+	char node[64];
 	uint8_t *m;
 	pid_t pid;
 	int fd, status;
 
 	NABLA_OPEN_OR_SKIP(fd);
 	close(fd);
+	ASSERT_EQ(0, nabla_node_for_all(node, sizeof(node)));
 	m = mmap(NULL, 32 * page, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, m);
@@ -775,10 +1097,9 @@ TEST(register_memory_memlock)
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		/* An unprivileged user has no CAP_IPC_LOCK. */
-		if (setrlimit(RLIMIT_MEMLOCK, &rl) ||
-		    (geteuid() == 0 && setresuid(65534, 65534, 65534)))
+		if (setrlimit(RLIMIT_MEMLOCK, &rl) || become_nobody())
 			_exit(10);
-		fd = open(NABLA_DEV, O_RDWR | O_CLOEXEC);
+		fd = open(node, O_RDWR | O_CLOEXEC);
 		if (fd < 0)
 			_exit(11);
 		if (register_memory(fd, m, 12 * page))
@@ -788,15 +1109,167 @@ TEST(register_memory_memlock)
 		if (register_memory(fd, m + 12 * page, 4 * page))
 			_exit(14);
 		close(fd);
-		fd = open(NABLA_DEV, O_RDWR | O_CLOEXEC);
+		fd = open(node, O_RDWR | O_CLOEXEC);
 		if (fd < 0 || register_memory(fd, m, 16 * page))
 			_exit(15);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	unlink(node);
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status));
 	munmap(m, 32 * page);
+}
+
+/*
+ * Register @npages of fresh memory on context @fd in a child that is
+ * nobody with a RLIMIT_MEMLOCK of @limit pages, and exit: the child's
+ * status (0: registered; 1: -ENOMEM; 2: another error; 3: no set-up).
+ */
+static int register_in_child(int fd, size_t npages, size_t limit)
+{
+	const size_t page = sysconf(_SC_PAGESIZE);
+	struct rlimit rl = { limit * page, limit * page };
+	int status, err;
+	pid_t pid;
+	void *m;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		m = mmap(NULL, npages * page, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED || setrlimit(RLIMIT_MEMLOCK, &rl))
+			_exit(3);
+		err = register_memory(fd, m, npages * page);
+		_exit(!err ? 0 : err == -ENOMEM ? 1 : 2);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * The charge stays with the pages: children of an unprivileged opener
+ * register on inherited contexts and exit, and the pages they left pinned
+ * still count against the user's RLIMIT_MEMLOCK until the context closes
+ * (the charge once left with each child's mm: any number of such contexts
+ * pinned without bound).
+ */
+TEST(register_memory_charge_outlives_child)
+{
+	char node[64];
+	pid_t pid;
+	int fd, status;
+
+	NABLA_OPEN_OR_SKIP(fd);
+	close(fd);
+	ASSERT_EQ(0, nabla_node_for_all(node, sizeof(node)));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int a, b;
+
+		if (become_nobody())
+			_exit(10);
+		a = open(node, O_RDWR | O_CLOEXEC);
+		b = open(node, O_RDWR | O_CLOEXEC);
+		if (a < 0 || b < 0)
+			_exit(11);
+		/* 12 of 16 pages, left pinned by a child that is gone. */
+		if (register_in_child(a, 12, 16) != 0)
+			_exit(12);
+		/* 12 more would be 24 of the user's 16. */
+		if (register_in_child(b, 12, 16) != 1)
+			_exit(13);
+		if (register_in_child(b, 4, 16) != 0)
+			_exit(14);
+		close(a);
+		close(b);
+		/* Both closed: all given back, exactly once. */
+		b = open(node, O_RDWR | O_CLOEXEC);
+		if (b < 0 || register_in_child(b, 16, 16) != 0)
+			_exit(15);
+		close(b);
+		b = open(node, O_RDWR | O_CLOEXEC);
+		if (b < 0 || register_in_child(b, 17, 16) != 1)
+			_exit(16);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	unlink(node);
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+}
+
+/*
+ * debugfs names a context's opener as the initial pid namespace numbers
+ * it: a process that is pid 1 of its own namespace is shown by its pid
+ * out here.
+ */
+TEST(debugfs_owner_outside_pid_namespace)
+{
+	int up[2], down[2], status;
+	char dir[256], c = 0;
+	pid_t child, outer;
+
+	if (access(NABLA_DEBUGFS, R_OK))
+		SKIP(return, "no debugfs");
+	ASSERT_EQ(0, pipe2(up, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(down, O_CLOEXEC));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		pid_t inner;
+
+		if (unshare(CLONE_NEWPID))
+			_exit(10);
+		inner = fork();
+		if (inner == 0) {
+			int fd = open(NABLA_DEV, O_RDWR | O_CLOEXEC);
+			char self[32] = "";
+
+			/* Only the parent's ends stay open: its exit ends the wait. */
+			close(up[0]);
+			close(down[1]);
+
+			/* This /proc is the initial namespace's: it names us so. */
+			if (fd < 0 || getpid() != 1 ||
+			    readlink("/proc/self", self, sizeof(self) - 1) <= 0)
+				_exit(11);
+			outer = atoi(self);
+			if (write(up[1], &outer, sizeof(outer)) != sizeof(outer) ||
+			    read(down[0], &c, 1) != 1)
+				_exit(12);
+			_exit(0);
+		}
+		close(up[0]);
+		close(up[1]);
+		close(down[0]);
+		close(down[1]);
+		if (inner < 0 || waitpid(inner, &status, 0) != inner)
+			_exit(13);
+		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 14);
+	}
+	close(up[1]);
+	close(down[0]);
+	outer = 0;
+	if (read(up[0], &outer, sizeof(outer)) != sizeof(outer)) {
+		ASSERT_EQ(child, waitpid(child, &status, 0));
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 10)
+			SKIP(return, "no pid namespaces (unshare: CLONE_NEWPID)");
+		ASSERT_TRUE(0) TH_LOG("child status %#x", status);
+	}
+	ASSERT_LT(1, outer);
+	ASSERT_EQ(0, ctx_debugfs_dir(outer, dir, sizeof(dir)));
+	ASSERT_EQ(outer, debugfs_get(dir, "context", "owner"));
+	ASSERT_EQ(1, write(down[1], &c, 1));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	close(up[0]);
+	close(down[1]);
 }
 
 TEST(contexts_are_independent)

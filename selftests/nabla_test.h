@@ -62,6 +62,33 @@
 			return;						\
 	} while (0)
 
+/*
+ * A node of /dev/nabla that any user may open, at @path (made anew), for
+ * the tests that run as an unprivileged user: the module's own node is
+ * root's (udev gives it to the group "nabla" on a real host, and the test
+ * host has no udev). 0 or -errno; unlink(@path) when done.
+ */
+static inline int nabla_node_for_all(char *path, size_t size)
+{
+	struct stat st;
+
+	if (stat(NABLA_DEV, &st))
+		return -errno;
+	snprintf(path, size, "/tmp/nabla-node-%d", getpid());
+	unlink(path);
+	if (mknod(path, S_IFCHR | 0666, st.st_rdev) || chmod(path, 0666))
+		return -errno;
+	return 0;
+}
+
+/* Become nobody (no capabilities left): 0 or -errno. */
+static inline int become_nobody(void)
+{
+	if (geteuid() == 0 && setresuid(65534, 65534, 65534))
+		return -errno;
+	return 0;
+}
+
 static inline int nabla_call(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) ? -errno : 0;
@@ -505,8 +532,8 @@ static inline int register_memory(int fd, const void *addr, uint64_t len)
 	return nabla_call(fd, NABLA_REGISTER_MEMORY, &r);
 }
 
-/* This process's VmLck (/proc/self/status) in KiB, or -1. */
-static inline long vm_locked_kib(void)
+/* This process's VmPin (/proc/self/status: pages pinned long-term) in KiB, or -1. */
+static inline long vm_pinned_kib(void)
 {
 	char line[128];
 	long kib = -1;
@@ -515,7 +542,7 @@ static inline long vm_locked_kib(void)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &kib) == 1)
+		if (sscanf(line, "VmPin: %ld kB", &kib) == 1)
 			break;
 	fclose(f);
 	return kib;

@@ -29,7 +29,12 @@
  *   EFAULT     a user pointer (the argument or a buffer in it) is bad; a
  *              range to register that is not all mapped and writable
  *   EPERM      a setup call after NABLA_SEAL; attach net without
- *              CAP_NET_ADMIN in the caller's network namespace
+ *              CAP_NET_ADMIN in the caller's network namespace; block write
+ *              refused by a host policy that came after the attach: the
+ *              block device made read-only (BLKROSET), the file made
+ *              append-only or immutable (chattr +a, +i); block I/O on a
+ *              regular file refused by a security module or an fanotify
+ *              permission event, as pread/pwrite would be
  *   EAGAIN     NABLA_NET_READ with nothing queued
  *   EEXIST     the device name is already used in this context
  *   ENOSPC     the context already has NABLA_MAX_DEVICES devices, or
@@ -40,12 +45,16 @@
  *              deleted while attached (the handle stays, it only fails)
  *   EBADF      attach block / set console: fd is not open (or, for the
  *              console, not open for writing); block write on a device
- *              attached from a fd without write access
+ *              attached read-only (NABLA_BLOCK_F_RDONLY)
  *   ENOTBLK    attach block: fd is neither a block device nor a regular file
  *   EIO        block I/O failed in the device; block I/O is never
  *              partially successful
- *   ENOMEM     out of memory, or beyond RLIMIT_MEMLOCK (register memory);
- *              the context is unchanged
+ *   ENOMEM     out of memory, or beyond RLIMIT_MEMLOCK: a context's
+ *              unswappable pages (registered memory, and the bounce pages
+ *              of block transfers over unaligned buffers) count against
+ *              the RLIMIT_MEMLOCK of the user, across all that user's
+ *              contexts (as io_uring's registered buffers do), unless the
+ *              caller has CAP_IPC_LOCK; the context is unchanged
  *   Setup calls change nothing when they fail.
  *
  * Conventions: all integers are fixed width and naturally aligned; user
@@ -117,33 +126,59 @@ struct nabla_attach_net {
 /*
  * NABLA_ATTACH_BLOCK (setup): attach the open file @fd (a block device or a
  * regular file) as Solo5 block device @name. The context keeps its own
- * reference; the caller may close @fd. Capacity is the size at attach,
- * rounded down to NABLA_BLOCK_SIZE. Write access is decided here: if @fd
- * was not opened for writing, out_flags has NABLA_BLOCK_F_RDONLY and
- * NABLA_BLOCK_WRITE on the handle fails with -EBADF.
+ * reference; the caller may close @fd.
+ * Block size: NABLA_BLOCK_SIZE, or with NABLA_BLOCK_ATTACH_F_BLOCK_SIZE,
+ * @block_size: a power of two from NABLA_BLOCK_SIZE to NABLA_BLOCK_MAX_IO,
+ * and for a block device at least its logical block size (else -EINVAL).
+ * Transfers' offsets and lengths are multiples of it. Capacity is the size
+ * at attach, rounded down to the block size.
+ * Write access is decided here: out_flags has NABLA_BLOCK_F_RDONLY, and
+ * NABLA_BLOCK_WRITE on the handle fails with -EBADF, when @fd was not
+ * opened for writing, the block device is read-only, or the file is
+ * append-only or immutable (a block device overwrites in place, which such
+ * a file forbids). A policy set after the attach (BLKROSET, chattr) is
+ * checked at every write: -EPERM.
+ * Every transfer on a regular file is checked and reported as pread(2) and
+ * pwrite(2) on it would be: security modules and fanotify permission
+ * events first (rw_verify_area()), fsnotify's access and modify events
+ * (inotify, fanotify) after. A block device gets bios straight to it, as
+ * device mapper and loop write theirs: those hooks ran at open.
  */
+/* checkpatch: BIT_MACRO: BIT() is not part of the uapi */
+#define NABLA_BLOCK_ATTACH_F_BLOCK_SIZE	(1U << 0)
+#define NABLA_BLOCK_ATTACH_F_ALL	(NABLA_BLOCK_ATTACH_F_BLOCK_SIZE)
+
 /* checkpatch: BIT_MACRO: BIT() is not part of the uapi */
 #define NABLA_BLOCK_F_RDONLY	(1U << 0)
 
 struct nabla_attach_block {
 	__s32 fd;			/* IN */
-	__u32 flags;			/* IN: 0 */
+	__u32 flags;			/* IN: NABLA_BLOCK_ATTACH_F_* */
 	char name[NABLA_NAME_SIZE];	/* IN: NUL-terminated, [A-Za-z0-9_-] */
 	__u32 out_handle;
 	__u64 out_capacity;		/* bytes */
-	__u32 out_block_size;		/* NABLA_BLOCK_SIZE */
+	__u32 out_block_size;		/* the block size */
 	__u32 out_flags;		/* NABLA_BLOCK_F_* */
-	__u64 reserved[2];		/* IN: 0 */
+	__u32 block_size;		/* IN: with F_BLOCK_SIZE, else 0 */
+	__u32 pad;			/* IN: 0 */
+	__u64 reserved;			/* IN: 0 */
 };
 
 /*
  * NABLA_SET_CONSOLE (setup): where NABLA_CONSOLE_WRITE goes: the open file
  * @fd (which must be open for writing; the context keeps a reference), or
- * with NABLA_CONSOLE_F_KMSG the kernel log (then @fd must be -1; lines
- * beyond a rate limit are dropped and counted, as printk_ratelimit() does,
- * so that one context cannot flood the host's log). Without
- * this call, NABLA_SEAL takes the sealing process's fd 1, and a console
- * write before any sink is chosen goes to the caller's fd 1.
+ * with NABLA_CONSOLE_F_KMSG the kernel log (then @fd must be -1). A unix
+ * socket is refused (-EINVAL): it can hold files in flight, this
+ * context's own among them, and a context that held it could never be
+ * freed. The kernel log gets whole lines, prefixed with the context id,
+ * every byte outside printable ASCII (and the backslash) written as \xNN;
+ * lines beyond a rate limit, per context and for all contexts together,
+ * are dropped and counted, as printk_ratelimit() does, so that no user can
+ * flood the host's log.
+ * Without this call, NABLA_SEAL takes the sealing process's fd 1 (if that
+ * is a unix socket, such as a service's journal stream, it is not held:
+ * writes go to the writing process's fd 1), and a console write before any
+ * sink is chosen goes to the caller's fd 1.
  */
 /* checkpatch: BIT_MACRO: BIT() is not part of the uapi */
 #define NABLA_CONSOLE_F_KMSG	(1U << 0)
@@ -196,7 +231,8 @@ struct nabla_clock {
 /*
  * NABLA_CONSOLE_WRITE (hypercall): write @len bytes (at most
  * NABLA_CONSOLE_MAX) to the console. Returns 0 once all of it was written,
- * in order with earlier writes of the context.
+ * in order with earlier writes of the context. A buffer that is not all
+ * readable fails with -EFAULT before anything is written.
  */
 struct nabla_console_write {
 	__u64 buf;			/* IN: user pointer */
@@ -257,9 +293,9 @@ struct nabla_net_info {
 
 /*
  * NABLA_BLOCK_WRITE, NABLA_BLOCK_READ (hypercalls): transfer @len bytes at
- * byte @offset. @offset and @len are multiples of NABLA_BLOCK_SIZE, @len is
- * at most NABLA_BLOCK_MAX_IO and not 0, and offset + len is within the
- * capacity. Returns 0 only when all @len bytes were transferred; a write
+ * byte @offset. @offset and @len are multiples of the device's block size
+ * (out_block_size), @len is at most NABLA_BLOCK_MAX_IO and not 0, and
+ * offset + len is within the capacity. Returns 0 only when all @len bytes were transferred; a write
  * has reached the device (block device: the bio completed, without a cache
  * flush; regular file: as pwrite(2)).
  * With NABLA_BLOCK_IO_F_REGISTERED, @buf .. @buf + @len lies in one region
