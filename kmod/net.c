@@ -554,6 +554,12 @@ static void nabla_net_requeue(struct nabla_net *nn, struct sk_buff *skb)
 	struct sk_buff *victim = NULL;
 
 	spin_lock_bh(&nn->rxq.lock);
+	if (!nabla_net_attached(nn)) {
+		/* Detached meanwhile: its queue is gone, and so is this frame. */
+		spin_unlock_bh(&nn->rxq.lock);
+		nabla_net_drop(nn, skb);
+		return;
+	}
 	/* Frames arrived meanwhile: the newest goes, the bound holds. */
 	if (skb_queue_len(&nn->rxq) >= NABLA_RX_QUEUE_LEN)
 		victim = __skb_dequeue_tail(&nn->rxq);
@@ -576,16 +582,25 @@ static int nabla_net_recv(struct nabla_net *nn, void __user *buf, u64 size,
 	/*
 	 * The common answer to a poll, without the lock: a frame queued at
 	 * this very moment is found by the next read, as it would be anyway.
+	 * A queue emptied by a detach that began after the look above is
+	 * -ENODEV, not -EAGAIN: the detach cleared the device before it
+	 * purged the queue (with a grace period between), so seeing the
+	 * purge means seeing the device gone.
 	 */
-	if (skb_queue_empty_lockless(&nn->rxq))
-		return -EAGAIN;
+	if (skb_queue_empty_lockless(&nn->rxq)) {
+		/* The queue, then the device: the detach's order reversed. */
+		smp_rmb();
+		return nabla_net_attached(nn) ? -EAGAIN : -ENODEV;
+	}
 
 	spin_lock_bh(&nn->rxq.lock);
 	skb = skb_peek(&nn->rxq);
 	if (!skb || skb->len > size) {
 		spin_unlock_bh(&nn->rxq.lock);
 		/* A frame too large for the buffer stays queued. */
-		return skb ? -EINVAL : -EAGAIN;
+		if (skb)
+			return -EINVAL;
+		return nabla_net_attached(nn) ? -EAGAIN : -ENODEV;
 	}
 	__skb_unlink(skb, &nn->rxq);
 	if (skb_queue_empty(&nn->rxq))

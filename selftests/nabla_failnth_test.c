@@ -9,15 +9,15 @@
  * Each sweep prints how many injection points the call has.
  *
  * The calls: open, attach block, attach net, set console, seal, block
- * write and read (file; block device with pinned or bounce pages), net
- * write, and the receive of a frame by the rx_handler (three frame
- * shapes). fail-nth only fails allocations made in task context by the
- * armed task; a frame written to a tap's fd is received in the writer's
- * context (tun hands it to netif_receive_skb() with bottom halves off,
- * not to a softirq), so the receive path, the rx_handler included, is
- * swept by writing frames to a tap the context is attached to. A veth
- * peer would not do: its frames are received in the NET_RX softirq,
- * where fail-nth does not apply.
+ * write and read (file; block device with pinned or bounce pages, and a
+ * context's first bounce pages), net write, and the receive of a frame by
+ * the rx_handler (three frame shapes). fail-nth only fails allocations
+ * made in task context by the armed task; a frame written to a tap's fd
+ * is received in the writer's context (tun hands it to netif_receive_skb()
+ * with bottom halves off, not to a softirq), so the receive path, the
+ * rx_handler included, is swept by writing frames to a tap the context is
+ * attached to. A veth peer would not do: its frames are received in the
+ * NET_RX softirq, where fail-nth does not apply.
  *
  * Runs where the kernel has fault injection (the debug kernel of the test
  * host) and skips elsewhere.
@@ -323,6 +323,8 @@ TEST_F_TIMEOUT(failnth, attach_net, SWEEP_TIMEOUT)
 /* The I/O of one sweep: a direction and a buffer. */
 static struct {
 	int file;		/* a regular file's backing fd, else -1 */
+	int disk;		/* the block device, with fresh */
+	bool fresh;		/* each call on a new context */
 	unsigned long cmd;
 	uint8_t *buf;		/* aligned or not, into mem */
 	uint8_t *want;		/* what the device holds at IO_OFF */
@@ -349,12 +351,22 @@ static int block_io_call(void)
 	return block_io(S.ctx, B.cmd, 0, IO_OFF, B.buf, IO_LEN);
 }
 
-/* A hole where the file is written: the write must allocate its pages. */
-static void block_io_punch(void)
+/*
+ * Before each call: a hole where the file is written (the write must
+ * allocate its pages), or with B.fresh a new context with the disk
+ * attached (its first unaligned transfer allocates its bounce pages).
+ */
+static void block_io_prepare(void)
 {
 	if (B.file >= 0 && B.cmd == NABLA_BLOCK_WRITE &&
 	    fallocate(B.file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, IO_OFF, IO_LEN))
 		abort();
+	if (B.fresh) {
+		close(S.ctx);
+		S.ctx = ctx_open();
+		if (S.ctx < 0 || attach_block(S.ctx, B.disk, "disk", NULL))
+			abort();
+	}
 }
 
 static void block_io_failed(struct __test_metadata *_metadata, int err)
@@ -382,10 +394,11 @@ static void block_io_sweeps(struct __test_metadata *_metadata, const char *what,
 	char wname[64], rname[64];
 	const struct sweep w = {
 		.name = wname, .call = block_io_call, .failed = block_io_failed,
-		.prepare = block_io_punch,
+		.prepare = block_io_prepare,
 	};
 	const struct sweep r = {
 		.name = rname, .call = block_io_call, .failed = block_io_failed,
+		.prepare = block_io_prepare,
 	};
 
 	snprintf(wname, sizeof(wname), "block write (%s)", what);
@@ -435,6 +448,11 @@ TEST_F_TIMEOUT(failnth, block_io, SWEEP_TIMEOUT)
 	ASSERT_EQ(0, attach_block(S.ctx, disk, "disk", NULL));
 	block_io_sweeps(_metadata, "device, pinned pages", 0);
 	block_io_sweeps(_metadata, "device, bounce pages", 100);
+	/* Each call on a new context: its first bounce pages, allocated then. */
+	B.disk = disk;
+	B.fresh = true;
+	block_io_sweeps(_metadata, "device, first bounce pages", 100);
+	B.fresh = false;
 	close(S.ctx);
 	close(disk);
 }

@@ -880,4 +880,216 @@ TEST_F(net, link_deleted_with_frames_queued)
 	ASSERT_EQ(TX_BURST, sent + lost);
 }
 
+/*
+ * A read that returns 0 returns a frame that crossed the wire: everything
+ * the guest reads is a frame the peer end put on it, byte for byte, and
+ * once they are read the next read is -EAGAIN. The peer here keeps IPv6
+ * on, so its own stack sends frames too (duplicate address detection,
+ * router solicitations, MLD reports): a read that finds one of those
+ * "when nothing was queued" found a frame that arrived meanwhile, not a
+ * frame made up. The test's frames and the stack's are counted apart.
+ */
+#define WIRE_GUEST	"nbg7"
+#define WIRE_PEER	"nbp7"
+#define WIRE_FRAMES	50
+#define WIRE_MAX	512
+
+struct wire_frame {
+	uint8_t data[FRAME_MAX];
+	size_t len;
+	bool matched;
+};
+
+TEST(every_frame_read_crossed_the_wire)
+{
+	struct wire_frame *sent = calloc(WIRE_MAX, sizeof(*sent));
+	struct wire_frame *read_ = calloc(WIRE_MAX, sizeof(*read_));
+	struct sockaddr_ll from;
+	int fd, pkt, cap, i, j, nsent = 0, nread = 0, ntest = 0, err;
+	uint8_t guest_mac[6];
+	struct nabla_attach_net a = { 0 };
+	char path[128], types[256] = "";
+	socklen_t fl;
+	uint64_t end, len;
+	ssize_t n;
+
+	ASSERT_TRUE(sent && read_);
+	NABLA_OPEN_OR_SKIP(fd);
+	ASSERT_EQ(0, veth_create(WIRE_GUEST, WIRE_PEER));
+	ASSERT_LE(0, attach_net(fd, WIRE_GUEST, "wire", &a));
+	memcpy(guest_mac, a.out_mac, 6);
+	/* Everything leaving the peer: AF_PACKET sees outgoing frames too. */
+	cap = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	ASSERT_LE(0, cap);
+	{
+		struct sockaddr_ll sll = {
+			.sll_family = AF_PACKET,
+			.sll_protocol = htons(ETH_P_ALL),
+			.sll_ifindex = if_nametoindex(WIRE_PEER),
+		};
+		int bufsz = 4 << 20;
+
+		setsockopt(cap, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+		ASSERT_EQ(0, bind(cap, (struct sockaddr *)&sll, sizeof(sll)));
+	}
+	pkt = packet_open(WIRE_PEER);
+	ASSERT_LE(0, pkt);
+	/* The peer's own IPv6 stack starts talking now. */
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", WIRE_PEER);
+	write_file(path, "0");
+	for (i = 0; i < WIRE_FRAMES; i++) {
+		uint8_t f[128];
+
+		frame_fill(f, sizeof(f), guest_mac, peer_mac, i);
+		ASSERT_EQ((ssize_t)sizeof(f), send(pkt, f, sizeof(f), 0));
+		usleep(20000);
+	}
+	/* Read until nothing came for 1.5 s (the stack's frames straggle). */
+	end = mono_ns() + 1500000000ULL;
+	while (mono_ns() < end && nread < WIRE_MAX) {
+		struct nabla_net_read r = {
+			.buf = (uintptr_t)read_[nread].data, .len = FRAME_MAX,
+		};
+		struct nabla_yield y = { .deadline_ns = end };
+
+		err = nabla_call(fd, NABLA_NET_READ, &r);
+		if (!err) {
+			read_[nread++].len = r.out_len;
+			end = mono_ns() + 1500000000ULL;
+			continue;
+		}
+		ASSERT_EQ(-EAGAIN, err);
+		ASSERT_EQ(0, nabla_call(fd, NABLA_YIELD, &y));
+	}
+	/* What the peer sent, as the capture saw it leave. */
+	for (;;) {
+		fl = sizeof(from);
+		n = recvfrom(cap, sent[nsent].data, FRAME_MAX, MSG_DONTWAIT,
+			     (struct sockaddr *)&from, &fl);
+		if (n < 0)
+			break;
+		if (from.sll_pkttype != PACKET_OUTGOING || nsent == WIRE_MAX)
+			continue;
+		sent[nsent++].len = n;
+	}
+	for (i = 0; i < nread; i++) {
+		bool found = false;
+
+		for (j = 0; j < nsent && !found; j++) {
+			if (sent[j].matched || sent[j].len != read_[i].len ||
+			    memcmp(sent[j].data, read_[i].data, read_[i].len))
+				continue;
+			sent[j].matched = found = true;
+		}
+		EXPECT_TRUE(found) {
+			TH_LOG("read frame %d (%zu bytes, type %02x%02x) never left the peer",
+			       i, read_[i].len, read_[i].data[12], read_[i].data[13]);
+		}
+		if (frame_is_test(read_[i].data, read_[i].len))
+			ntest++;
+		else if (strlen(types) + 6 < sizeof(types))
+			snprintf(types + strlen(types), sizeof(types) - strlen(types),
+				 " %02x%02x", read_[i].data[12], read_[i].data[13]);
+	}
+	EXPECT_EQ(WIRE_FRAMES, ntest);
+	/* Drained: nothing is made up. */
+	{
+		uint8_t f[FRAME_MAX];
+		struct nabla_net_read r = { .buf = (uintptr_t)f, .len = sizeof(f) };
+
+		err = nabla_call(fd, NABLA_NET_READ, &r);
+		EXPECT_TRUE(err == -EAGAIN || (!err && !frame_is_test(f, r.out_len)));
+	}
+	len = nread - ntest;
+	TH_LOG("%d frames read: %d of the test, %llu of the peer's stack (types:%s)",
+	       nread, ntest, (unsigned long long)len, types);
+	close(pkt);
+	close(cap);
+	close(fd);
+	veth_destroy(WIRE_GUEST);
+	free(sent);
+	free(read_);
+}
+
+/*
+ * Calls racing with the link's deletion fail with -ENODEV only, once it is
+ * under way: a read that finds the queue purged by the detach says the
+ * device is gone (not -EAGAIN); -EAGAIN comes only from reads that began
+ * before the deletion returned, and nothing else ever.
+ */
+struct race_reader {
+	int fd;
+	uint32_t h;
+	volatile bool *deleted_done;
+	long eagain_after, other, enodev;
+	int other_err;
+};
+
+static void *race_read(void *arg)
+{
+	struct race_reader *r = arg;
+	uint8_t f[FRAME_MAX];
+
+	for (;;) {
+		bool done_before = *r->deleted_done;
+		struct nabla_net_read rd = {
+			.handle = r->h, .buf = (uintptr_t)f, .len = sizeof(f),
+		};
+		int err = nabla_call(r->fd, NABLA_NET_READ, &rd);
+
+		if (err == -ENODEV) {
+			if (++r->enodev > 1000)
+				break;
+		} else if (err == -EAGAIN && done_before) {
+			r->eagain_after++;
+		} else if (err && err != -EAGAIN) {
+			r->other++;
+			r->other_err = err;
+		}
+	}
+	return NULL;
+}
+
+TEST(link_deletion_race_errnos)
+{
+	struct race_reader rr[3];
+	volatile bool done = false;
+	pthread_t th[3];
+	int fd, round, i, pkt;
+
+	NABLA_OPEN_OR_SKIP(fd);
+	close(fd);
+	for (round = 0; round < 20; round++) {
+		done = false;
+		fd = open(NABLA_DEV, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, veth_create("nbg8", "nbp8"));
+		ASSERT_EQ(0, attach_net(fd, "nbg8", "race", NULL));
+		pkt = packet_open("nbp8");
+		ASSERT_LE(0, pkt);
+		for (i = 0; i < 3; i++) {
+			memset(&rr[i], 0, sizeof(rr[i]));
+			rr[i].fd = fd;
+			rr[i].deleted_done = &done;
+			ASSERT_EQ(0, pthread_create(&th[i], NULL, race_read, &rr[i]));
+		}
+		/* Frames in flight as it goes. */
+		for (i = 0; i < 200; i++) {
+			uint8_t f[64];
+
+			frame_fill(f, sizeof(f), peer_mac, peer_mac, i);
+			send(pkt, f, sizeof(f), MSG_DONTWAIT);
+		}
+		close(pkt);
+		veth_destroy("nbg8");
+		done = true;
+		for (i = 0; i < 3; i++) {
+			pthread_join(th[i], NULL);
+			EXPECT_EQ(0, rr[i].other) TH_LOG("errno %d", -rr[i].other_err);
+			EXPECT_EQ(0, rr[i].eagain_after);
+		}
+		close(fd);
+	}
+}
+
 TEST_HARNESS_MAIN
