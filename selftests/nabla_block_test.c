@@ -429,11 +429,7 @@ TEST_F(block, block_size)
 	ASSERT_LE(0, fd);
 	other = open(NABLA_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, other);
-	a.fd = fd;
-	a.flags = NABLA_BLOCK_ATTACH_F_BLOCK_SIZE;
-	a.block_size = 4096;
-	strcpy(a.name, "big");
-	ASSERT_EQ(0, nabla_call(other, NABLA_ATTACH_BLOCK, &a));
+	ASSERT_EQ(0, attach_block_bs(other, fd, "big", 4096, &a));
 	ASSERT_EQ(4096, a.out_block_size);
 	ASSERT_EQ(self->size & ~4095ULL, a.out_capacity);
 	i.handle = a.out_handle;
@@ -477,11 +473,7 @@ TEST_F(block, block_size_rounds_capacity)
 	ASSERT_LE(0, fd);
 	other = open(NABLA_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, other);
-	a.fd = fd;
-	a.flags = NABLA_BLOCK_ATTACH_F_BLOCK_SIZE;
-	a.block_size = 4096;
-	strcpy(a.name, "odd");
-	ASSERT_EQ(0, nabla_call(other, NABLA_ATTACH_BLOCK, &a));
+	ASSERT_EQ(0, attach_block_bs(other, fd, "odd", 4096, &a));
 	ASSERT_EQ(3 * 4096, a.out_capacity);
 	close(other);
 	close(fd);
@@ -640,7 +632,7 @@ static void attach_template(struct nabla_attach_block *a, int fd)
 
 TEST_F(block, attach_errors)
 {
-	struct nabla_attach_block a;
+	struct nabla_attach_block a = { 0 };
 	int good, wr, p[2], null, dir, path;
 
 	RETURN_IF_SKIPPED();
@@ -728,7 +720,7 @@ TEST_F(block, attach_errors)
 
 TEST_F(block, enospc)
 {
-	struct nabla_attach_block a;
+	struct nabla_attach_block a = { 0 };
 	char name[16];
 	int i, good;
 
@@ -765,47 +757,46 @@ TEST_F(block, enospc)
  * pages, an unaligned transfer that needs 32 fails with -ENOMEM and one
  * that needs 8 works.
  */
+struct bounce_arg {
+	int ram;
+	uint8_t *buf;
+};
+
+static int bounce_memlock_body(void *arg, const char *node)
+{
+	const size_t page = sysconf(_SC_PAGESIZE);
+	struct bounce_arg *b = arg;
+	int fd = open(node, O_RDWR | O_CLOEXEC);
+
+	/* The device was opened as root: its fd is inherited. */
+	if (fd < 0 || attach_block(fd, b->ram, "disk", NULL))
+		return 11;
+	if (block_io(fd, NABLA_BLOCK_READ, 0, 0, b->buf + 8, 32 * page) != -ENOMEM)
+		return 12;
+	if (block_io(fd, NABLA_BLOCK_READ, 0, 0, b->buf + 8, 8 * page))
+		return 13;
+	/* Aligned: no bounce pages at all. */
+	if (block_io(fd, NABLA_BLOCK_READ, 0, 0, b->buf, 32 * page))
+		return 14;
+	return 0;
+}
+
 TEST(bounce_pages_memlock)
 {
 	const size_t page = sysconf(_SC_PAGESIZE);
-	struct rlimit rl = { 16 * page, 16 * page };
-	char node[64];
-	int fd, ram, status;
-	uint8_t *buf;
-	pid_t pid;
+	struct bounce_arg b;
+	int fd;
 
 	NABLA_OPEN_OR_SKIP(fd);
 	close(fd);
-	ram = open(RAM_DEV, O_RDWR | O_CLOEXEC);
-	if (ram < 0)
+	b.ram = open(RAM_DEV, O_RDWR | O_CLOEXEC);
+	if (b.ram < 0)
 		SKIP(return, RAM_DEV ": %s (brd not loaded?)", strerror(errno));
-	ASSERT_EQ(0, nabla_node_for_all(node, sizeof(node)));
-	buf = aligned_alloc(4096, 33 * page);
-	ASSERT_NE(NULL, buf);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		/* The device was opened as root: its fd is inherited. */
-		if (setrlimit(RLIMIT_MEMLOCK, &rl) || become_nobody())
-			_exit(10);
-		fd = open(node, O_RDWR | O_CLOEXEC);
-		if (fd < 0 || attach_block(fd, ram, "disk", NULL))
-			_exit(11);
-		if (block_io(fd, NABLA_BLOCK_READ, 0, 0, buf + 8, 32 * page) != -ENOMEM)
-			_exit(12);
-		if (block_io(fd, NABLA_BLOCK_READ, 0, 0, buf + 8, 8 * page))
-			_exit(13);
-		/* Aligned: no bounce pages at all. */
-		if (block_io(fd, NABLA_BLOCK_READ, 0, 0, buf, 32 * page))
-			_exit(14);
-		_exit(0);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	unlink(node);
-	close(ram);
-	free(buf);
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(0, WEXITSTATUS(status));
+	b.buf = aligned_alloc(4096, 33 * page);
+	ASSERT_NE(NULL, b.buf);
+	ASSERT_EQ(0, as_nobody(bounce_memlock_body, &b, 16 * page));
+	close(b.ram);
+	free(b.buf);
 }
 
 TEST_HARNESS_MAIN

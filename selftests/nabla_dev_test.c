@@ -1078,46 +1078,40 @@ TEST(node_root_only)
  * Without CAP_IPC_LOCK the regions count against RLIMIT_MEMLOCK: -ENOMEM
  * beyond it, and what a closed context held is free again.
  */
+static int memlock_body(void *arg, const char *node)
+{
+	const size_t page = sysconf(_SC_PAGESIZE);
+	uint8_t *m = arg;
+	int fd = open(node, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return 11;
+	if (register_memory(fd, m, 12 * page))
+		return 12;
+	if (register_memory(fd, m + 12 * page, 8 * page) != -ENOMEM)
+		return 13;
+	if (register_memory(fd, m + 12 * page, 4 * page))
+		return 14;
+	close(fd);
+	fd = open(node, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || register_memory(fd, m, 16 * page))
+		return 15;
+	return 0;
+}
+
 TEST(register_memory_memlock)
 {
 	const size_t page = sysconf(_SC_PAGESIZE);
-	struct rlimit rl = { 16 * page, 16 * page };
-	char node[64];
 	uint8_t *m;
-	pid_t pid;
-	int fd, status;
+	int fd;
 
 	NABLA_OPEN_OR_SKIP(fd);
 	close(fd);
-	ASSERT_EQ(0, nabla_node_for_all(node, sizeof(node)));
 	m = mmap(NULL, 32 * page, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, m);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		/* An unprivileged user has no CAP_IPC_LOCK. */
-		if (setrlimit(RLIMIT_MEMLOCK, &rl) || become_nobody())
-			_exit(10);
-		fd = open(node, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			_exit(11);
-		if (register_memory(fd, m, 12 * page))
-			_exit(12);
-		if (register_memory(fd, m + 12 * page, 8 * page) != -ENOMEM)
-			_exit(13);
-		if (register_memory(fd, m + 12 * page, 4 * page))
-			_exit(14);
-		close(fd);
-		fd = open(node, O_RDWR | O_CLOEXEC);
-		if (fd < 0 || register_memory(fd, m, 16 * page))
-			_exit(15);
-		_exit(0);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	unlink(node);
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(0, WEXITSTATUS(status));
+	/* An unprivileged user has no CAP_IPC_LOCK. */
+	ASSERT_EQ(0, as_nobody(memlock_body, m, 16 * page));
 	munmap(m, 32 * page);
 }
 
@@ -1157,50 +1151,41 @@ static int register_in_child(int fd, size_t npages, size_t limit)
  * (the charge once left with each child's mm: any number of such contexts
  * pinned without bound).
  */
+static int outlives_body(void *arg, const char *node)
+{
+	int a = open(node, O_RDWR | O_CLOEXEC), b = open(node, O_RDWR | O_CLOEXEC);
+
+	(void)arg;
+	if (a < 0 || b < 0)
+		return 11;
+	/* 12 of 16 pages, left pinned by a child that is gone. */
+	if (register_in_child(a, 12, 16) != 0)
+		return 12;
+	/* 12 more would be 24 of the user's 16. */
+	if (register_in_child(b, 12, 16) != 1)
+		return 13;
+	if (register_in_child(b, 4, 16) != 0)
+		return 14;
+	close(a);
+	close(b);
+	/* Both closed: all given back, exactly once. */
+	b = open(node, O_RDWR | O_CLOEXEC);
+	if (b < 0 || register_in_child(b, 16, 16) != 0)
+		return 15;
+	close(b);
+	b = open(node, O_RDWR | O_CLOEXEC);
+	if (b < 0 || register_in_child(b, 17, 16) != 1)
+		return 16;
+	return 0;
+}
+
 TEST(register_memory_charge_outlives_child)
 {
-	char node[64];
-	pid_t pid;
-	int fd, status;
+	int fd;
 
 	NABLA_OPEN_OR_SKIP(fd);
 	close(fd);
-	ASSERT_EQ(0, nabla_node_for_all(node, sizeof(node)));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		int a, b;
-
-		if (become_nobody())
-			_exit(10);
-		a = open(node, O_RDWR | O_CLOEXEC);
-		b = open(node, O_RDWR | O_CLOEXEC);
-		if (a < 0 || b < 0)
-			_exit(11);
-		/* 12 of 16 pages, left pinned by a child that is gone. */
-		if (register_in_child(a, 12, 16) != 0)
-			_exit(12);
-		/* 12 more would be 24 of the user's 16. */
-		if (register_in_child(b, 12, 16) != 1)
-			_exit(13);
-		if (register_in_child(b, 4, 16) != 0)
-			_exit(14);
-		close(a);
-		close(b);
-		/* Both closed: all given back, exactly once. */
-		b = open(node, O_RDWR | O_CLOEXEC);
-		if (b < 0 || register_in_child(b, 16, 16) != 0)
-			_exit(15);
-		close(b);
-		b = open(node, O_RDWR | O_CLOEXEC);
-		if (b < 0 || register_in_child(b, 17, 16) != 1)
-			_exit(16);
-		_exit(0);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	unlink(node);
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, as_nobody(outlives_body, NULL, RLIM_INFINITY));
 }
 
 /*

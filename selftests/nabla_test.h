@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -81,12 +82,46 @@ static inline int nabla_node_for_all(char *path, size_t size)
 	return 0;
 }
 
-/* Become nobody (no capabilities left): 0 or -errno. */
-static inline int become_nobody(void)
+/*
+ * Become nobody (no capabilities left) with a RLIMIT_MEMLOCK of @memlock
+ * bytes: 0 or -errno.
+ */
+static inline int become_nobody(size_t memlock)
 {
+	struct rlimit rl = { memlock, memlock };
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		return -errno;
 	if (geteuid() == 0 && setresuid(65534, 65534, 65534))
 		return -errno;
 	return 0;
+}
+
+/*
+ * Run @body(@arg, @node) in a child that is nobody with a RLIMIT_MEMLOCK
+ * of @memlock bytes, @node being a /dev/nabla node it may open: the
+ * child's exit status (what @body returned; 100: it could not become
+ * nobody), or -1.
+ */
+static inline int as_nobody(int (*body)(void *arg, const char *node),
+			    void *arg, size_t memlock)
+{
+	char node[64];
+	int status = -1;
+	pid_t pid;
+
+	if (nabla_node_for_all(node, sizeof(node)))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		if (become_nobody(memlock))
+			_exit(100);
+		_exit(body(arg, node));
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		status = -1;
+	unlink(node);
+	return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 static inline int nabla_call(int fd, unsigned long cmd, void *arg)
@@ -484,19 +519,30 @@ static inline ssize_t nabla_recv(int fd, uint32_t handle, uint8_t *buf,
 
 /* ---- block ---------------------------------------------------------------- */
 
-static inline int attach_block(int fd, int file_fd, const char *name,
-			       struct nabla_attach_block *out)
+/* Attach @file_fd as @name with block size @bs (0: the default); handle or -errno. */
+static inline int attach_block_bs(int fd, int file_fd, const char *name,
+				  uint32_t bs, struct nabla_attach_block *out)
 {
 	struct nabla_attach_block a;
 
 	memset(&a, 0, sizeof(a));
 	a.fd = file_fd;
 	snprintf(a.name, sizeof(a.name), "%s", name);
+	if (bs) {
+		a.flags = NABLA_BLOCK_ATTACH_F_BLOCK_SIZE;
+		a.block_size = bs;
+	}
 	if (nabla_call(fd, NABLA_ATTACH_BLOCK, &a))
 		return -errno;
 	if (out)
 		*out = a;
 	return a.out_handle;
+}
+
+static inline int attach_block(int fd, int file_fd, const char *name,
+			       struct nabla_attach_block *out)
+{
+	return attach_block_bs(fd, file_fd, name, 0, out);
 }
 
 /* NABLA_BLOCK_READ or _WRITE with @flags (NABLA_BLOCK_IO_F_*). */
