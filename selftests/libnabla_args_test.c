@@ -138,6 +138,51 @@ TEST_F(args, block_direct_needs_a_block_device)
 		"--block-direct:b0=/dev/null");
 }
 
+/*
+ * --block-sector-size:NAME=N (Solo5 0.7.4 and later): a power of two of
+ * at least 512 (here: up to NABLA_BLOCK_MAX_IO), for a --block: device
+ * given before or after it, once; the backing file must hold whole
+ * sectors.
+ */
+TEST_F(args, bad_sector_size)
+{
+	const char *fmt = "bad sector size in '--block-sector-size:b0=%s'";
+	const char *bad[] = { "1000", "256", "0", "2097152", "4k", "-512",
+			      "", "0x1000", "99999999999999999999" };
+	char needle[128], arg[64];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(arg, sizeof(arg), "--block-sector-size:b0=%s", bad[i]);
+		snprintf(needle, sizeof(needle), fmt, bad[i]);
+		if (!bad[i][0])
+			snprintf(needle, sizeof(needle),
+				 "malformed '--block-sector-size:b0='");
+		REFUSED(needle, self->block_arg, arg);
+	}
+	REFUSED("'--block-sector-size:b1=512': no --block:b1= device",
+		self->block_arg, "--block-sector-size:b1=512");
+	REFUSED("sector size of 'b0' given twice",
+		"--block-sector-size:b0=512", self->block_arg,
+		"--block-sector-size:b0=4096");
+}
+
+TEST_F(args, block_size_not_a_multiple_of_the_sector_size)
+{
+	char needle[192];
+
+	ASSERT_EQ(0, truncate(self->file, (1 << 20) + 512));
+	snprintf(needle, sizeof(needle), "the size of '%s' (%d bytes) is not a "
+		 "multiple of its sector size (4096 bytes)", self->file,
+		 (1 << 20) + 512);
+	REFUSED(needle, "--block-sector-size:b0=4096", self->block_arg);
+	ASSERT_EQ(0, truncate(self->file, (1 << 20) + 100));
+	snprintf(needle, sizeof(needle), "the size of '%s' (%d bytes) is not a "
+		 "multiple of its sector size (512 bytes)", self->file,
+		 (1 << 20) + 100);
+	REFUSED(needle, self->block_arg);
+}
+
 TEST_F(args, bad_mem_and_backend)
 {
 	REFUSED("bad '--mem=0'", "--mem=0");
@@ -206,7 +251,8 @@ TEST_F(args, help_and_version)
 /* The good cases around the bad ones: these start the application. */
 TEST_F(args, good_command_lines)
 {
-	const char *args[] = { "--backend=syscall", "--mem=2", self->block_arg,
+	const char *args[] = { "--backend=syscall", "--mem=2",
+			       "--block-sector-size:b0=65536", self->block_arg,
 			       "--", "a", "--mem=7", "--", "b", NULL };
 	const char *none[] = { "--backend=syscall", NULL };
 	struct nabla_app app;

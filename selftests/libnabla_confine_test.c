@@ -11,10 +11,12 @@
  * clock_gettime of CLOCK_MONOTONIC or CLOCK_REALTIME (the vDSO's fallback)
  * fails with ENOSYS without reaching the kernel's clock code.
  * syscall backend: as Solo5 spt: read/write on tap fds, pread64/pwrite64
- * on block files within bounds, ppoll, clock_gettime, write(1), exit_group.
+ * on block files within bounds, timerfd_settime (absolute) on its timer and
+ * epoll_pwait on its epoll fd, clock_gettime, write(1), exit_group.
  */
 #include <linux/nabla.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 
 #include "kselftest_harness.h"
 #include "libnabla_run.h"
@@ -87,8 +89,12 @@ TEST_F(confine, allowed_calls_survive)
 		snprintf(cmd, sizeof(cmd), "%d fd:b0 buf 4096 %d", __NR_pwrite64,
 			 (1 << 20) - 4096);
 		EXPECT_SURVIVES(cmd, 4096);
-		/* ppoll of no fds with a zero timeout. */
-		snprintf(cmd, sizeof(cmd), "%d 0 0 buf 0", __NR_ppoll);
+		/* yield's calls: disarm the timer (a zeroed value), poll. */
+		snprintf(cmd, sizeof(cmd), "%d fd:timer %d buf 0",
+			 __NR_timerfd_settime, TFD_TIMER_ABSTIME);
+		EXPECT_SURVIVES(cmd, 0);
+		snprintf(cmd, sizeof(cmd), "%d fd:epoll buf 1 0 0 8",
+			 __NR_epoll_pwait);
 		EXPECT_SURVIVES(cmd, 0);
 	}
 	/* exit_group(7) ends the process normally, with its status. */
@@ -238,10 +244,26 @@ TEST_F(confine, syscall_backend_arguments)
 	snprintf(cmd, sizeof(cmd), "%d %d buf", __NR_clock_gettime,
 		 CLOCK_PROCESS_CPUTIME_ID);
 	EXPECT_KILLED(cmd);
-	/* ppoll: no signal mask, exactly the net fds (none here) */
-	snprintf(cmd, sizeof(cmd), "%d 0 0 buf buf 8", __NR_ppoll);
+	/*
+	 * yield: the timer armed only at an absolute time and without
+	 * reading the old value back, epoll_pwait only on the epoll fd and
+	 * without a signal mask; no other way to wait.
+	 */
+	snprintf(cmd, sizeof(cmd), "%d fd:timer 0 buf 0", __NR_timerfd_settime);
 	EXPECT_KILLED(cmd);
-	snprintf(cmd, sizeof(cmd), "%d buf 1 buf 0", __NR_ppoll);
+	snprintf(cmd, sizeof(cmd), "%d fd:timer %d buf buf",
+		 __NR_timerfd_settime, TFD_TIMER_ABSTIME);
+	EXPECT_KILLED(cmd);
+	snprintf(cmd, sizeof(cmd), "%d fd:epoll %d buf 0",
+		 __NR_timerfd_settime, TFD_TIMER_ABSTIME);
+	EXPECT_KILLED(cmd);
+	snprintf(cmd, sizeof(cmd), "%d fd:epoll buf 1 0 buf 8", __NR_epoll_pwait);
+	EXPECT_KILLED(cmd);
+	snprintf(cmd, sizeof(cmd), "%d fd:timer buf 1 0 0 8", __NR_epoll_pwait);
+	EXPECT_KILLED(cmd);
+	snprintf(cmd, sizeof(cmd), "%d fd:epoll buf 1 0", __NR_epoll_wait);
+	EXPECT_KILLED(cmd);
+	snprintf(cmd, sizeof(cmd), "%d 0 0 buf 0", __NR_ppoll);
 	EXPECT_KILLED(cmd);
 }
 

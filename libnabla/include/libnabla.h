@@ -29,6 +29,14 @@ int libnabla_device_fd(void);
 int libnabla_host_fd(solo5_handle_t handle);
 
 /*
+ * The syscall backend's epoll fd (the tap fds and the timer, which
+ * solo5_yield() waits on) and its timerfd (armed at the absolute deadline),
+ * or -1 on the dev backend. For tests and diagnostics.
+ */
+int libnabla_epoll_fd(void);
+int libnabla_timer_fd(void);
+
+/*
  * 1 if the clocks are read through the vDSO at the moment, 0 if through
  * the backend's system call or hypercall. The dev backend starts with the
  * vDSO when there is one and switches to its hypercalls for good the

@@ -4,16 +4,11 @@
  * same way for both backends, before the backend makes its call; the
  * module checks them again on its side.
  *
- * Confined phase: no libc call that may enter the kernel or touch TLS
- * (built -fno-stack-protector).
+ * Confined code (confined.h): also built into the bindings of a
+ * freestanding unikernel, which add solo5_exit, solo5_abort and the TLS
+ * calls of their own.
  */
-#include <errno.h>
-#include <string.h>
-
-#include "internal.h"
-#include "sys.h"
-#include "libnabla.h"
-#include "raw.h"
+#include "confined.h"
 
 struct nabla_device nabla_devices[NABLA_MAX_DEVICES];
 const struct nabla_ops *nabla_ops;
@@ -41,6 +36,10 @@ static struct nabla_device *device(solo5_handle_t handle,
 	return &nabla_devices[handle];
 }
 
+/*
+ * The device called @name if it is of @type and not acquired yet (solo5.h:
+ * a device may be acquired once), else NULL.
+ */
 static struct nabla_device *lookup(const char *name, enum nabla_dev_type type,
 				   solo5_handle_t *handle)
 {
@@ -51,24 +50,14 @@ static struct nabla_device *lookup(const char *name, enum nabla_dev_type type,
 	for (h = 0; h < NABLA_MAX_DEVICES; h++) {
 		struct nabla_device *d = &nabla_devices[h];
 
-		if (d->type == NABLA_DEV_FREE || strcmp(d->name, name))
+		if (d->type == NABLA_DEV_FREE || __builtin_strcmp(d->name, name))
 			continue;
-		if (d->type != type)
+		if (d->type != type || d->acquired)
 			return NULL;
 		*handle = h;
 		return d;
 	}
 	return NULL;
-}
-
-void solo5_exit(int status)
-{
-	nabla_raw_exit_group(status);
-}
-
-void solo5_abort(void)
-{
-	nabla_raw_exit_group(SOLO5_EXIT_ABORT);
 }
 
 solo5_time_t solo5_clock_monotonic(void)
@@ -113,8 +102,9 @@ solo5_result_t solo5_net_acquire(const char *name, solo5_handle_t *handle,
 	d = lookup(name, NABLA_DEV_NET, &h);
 	if (!d)
 		return SOLO5_R_EINVAL;
-	memcpy(info->mac_address, d->mac, SOLO5_NET_ALEN);
+	__builtin_memcpy(info->mac_address, d->mac, SOLO5_NET_ALEN);
 	info->mtu = d->mtu;
+	d->acquired = true;
 	*handle = h;
 	return SOLO5_R_OK;
 }
@@ -153,6 +143,7 @@ solo5_result_t solo5_block_acquire(const char *name, solo5_handle_t *handle,
 		return SOLO5_R_EINVAL;
 	info->capacity = d->capacity;
 	info->block_size = d->block_size;
+	d->acquired = true;
 	*handle = h;
 	return SOLO5_R_OK;
 }
@@ -188,29 +179,4 @@ solo5_result_t solo5_block_read(solo5_handle_t handle, solo5_off_t offset,
 				uint8_t *buf, size_t size)
 {
 	return block_io(handle, false, offset, buf, size);
-}
-
-const char *libnabla_backend(void)
-{
-	return nabla_ops == &nabla_dev_ops ? "dev" : "syscall";
-}
-
-int libnabla_clock_vdso(void)
-{
-	if (nabla_ops == &nabla_dev_ops)
-		return nabla_dev_vdso_gettime != NULL;
-	return nabla_sys.vdso_clock_gettime != NULL;
-}
-
-int libnabla_device_fd(void)
-{
-	return nabla_ops == &nabla_dev_ops ? nabla_dev_fd : -1;
-}
-
-int libnabla_host_fd(solo5_handle_t handle)
-{
-	if (nabla_ops != &nabla_sys_ops || handle >= NABLA_MAX_DEVICES ||
-	    nabla_devices[handle].type == NABLA_DEV_FREE)
-		return -1;
-	return nabla_devices[handle].fd;
 }

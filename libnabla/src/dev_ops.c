@@ -3,16 +3,17 @@
  * dev_ops.c: the dev backend's confined operations. Each is one hypercall:
  * an ioctl on /dev/nabla made with a raw system call.
  *
- * Confined phase: no libc, no errno, no TLS (built -fno-stack-protector).
+ * Confined code (confined.h): also built into the bindings of a
+ * freestanding unikernel.
  */
-#include <string.h>
-
-#include "internal.h"
+#include "confined.h"
 #include "raw.h"
+
+struct nabla_dev_state nabla_dev = { .fd = -1 };
 
 static long hypercall(unsigned long cmd, void *arg)
 {
-	return nabla_raw3(__NR_ioctl, nabla_dev_fd, cmd, (long)arg);
+	return nabla_raw3(__NR_ioctl, nabla_dev.fd, cmd, (long)arg);
 }
 
 /*
@@ -37,27 +38,28 @@ static uint64_t clock_hypercall(unsigned long cmd)
  * answers with ENOSYS without running it; from then on the module's clock
  * is read (dev_setup.c explains why this is decided at run time).
  */
-static uint64_t clock_read(clockid_t clock, unsigned long cmd)
+static uint64_t clock_read(int clock, unsigned long cmd)
 {
-	nabla_vdso_gettime_fn vdso = nabla_dev_vdso_gettime;
-	struct timespec ts;
+	nabla_vdso_gettime_fn vdso = nabla_dev.vdso_gettime;
+	struct __kernel_timespec ts;
 
 	if (vdso) {
 		if (vdso(clock, &ts) == 0)
-			return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-		nabla_dev_vdso_gettime = NULL;
+			return (uint64_t)ts.tv_sec * NABLA_NSEC_PER_SEC +
+			       ts.tv_nsec;
+		nabla_dev.vdso_gettime = NULL;
 	}
 	return clock_hypercall(cmd);
 }
 
 static uint64_t dev_clock_monotonic(void)
 {
-	return clock_read(CLOCK_MONOTONIC, NABLA_CLOCK_MONOTONIC);
+	return clock_read(NABLA_CLOCKID_MONOTONIC, NABLA_CLOCK_MONOTONIC);
 }
 
 static uint64_t dev_clock_wall(void)
 {
-	return clock_read(CLOCK_REALTIME, NABLA_CLOCK_WALL);
+	return clock_read(NABLA_CLOCKID_REALTIME, NABLA_CLOCK_WALL);
 }
 
 static uint64_t dev_yield(uint64_t deadline)
@@ -119,10 +121,10 @@ static bool registered(const uint8_t *buf, size_t len)
 	uintptr_t a = (uintptr_t)buf;
 	unsigned int i;
 
-	for (i = 0; i < nabla_dev_nregions; i++)
-		if (a >= nabla_dev_regions[i].start &&
-		    a < nabla_dev_regions[i].end &&
-		    len <= nabla_dev_regions[i].end - a)
+	for (i = 0; i < nabla_dev.nregions; i++)
+		if (a >= nabla_dev.regions[i].start &&
+		    a < nabla_dev.regions[i].end &&
+		    len <= nabla_dev.regions[i].end - a)
 			return true;
 	return false;
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -21,10 +22,6 @@
 
 #define NABLA_DEV_PATH	"/dev/nabla"
 
-int nabla_dev_fd = -1;
-nabla_vdso_gettime_fn nabla_dev_vdso_gettime;
-struct nabla_region nabla_dev_regions[NABLA_LIB_REGIONS];
-unsigned int nabla_dev_nregions;
 /* The module has NABLA_REGISTER_MEMORY (not needed: modules before it work). */
 static bool can_register;
 
@@ -97,10 +94,10 @@ static int check_version(int fd)
 static void vdso_clock_setup(void)
 {
 	nabla_vdso_gettime_fn vdso = nabla_vdso_sym("__vdso_clock_gettime");
-	struct timespec ts;
+	struct __kernel_timespec ts;
 
 	if (vdso && !vdso(CLOCK_MONOTONIC, &ts) && !vdso(CLOCK_REALTIME, &ts))
-		nabla_dev_vdso_gettime = vdso;
+		nabla_dev.vdso_gettime = vdso;
 }
 
 static int dev_open(const struct nabla_config *cfg)
@@ -123,7 +120,7 @@ static int dev_open(const struct nabla_config *cfg)
 		close(fd);
 		return -1;
 	}
-	nabla_dev_fd = fd;
+	nabla_dev.fd = fd;
 	vdso_clock_setup();
 	return 0;
 }
@@ -167,7 +164,7 @@ static int attach_net(const struct nabla_net_arg *net)
 		a.flags = NABLA_NET_F_MAC;
 		memcpy(a.mac, net->mac, sizeof(a.mac));
 	}
-	if (ioctl(nabla_dev_fd, NABLA_ATTACH_NET, &a)) {
+	if (ioctl(nabla_dev.fd, NABLA_ATTACH_NET, &a)) {
 		nabla_err("net device '%s' on interface '%s': %s", net->name,
 			  net->ifname, attach_net_why(errno));
 		return -1;
@@ -183,6 +180,21 @@ static int attach_net(const struct nabla_net_arg *net)
 	return 0;
 }
 
+static const char *attach_block_why(int err, const struct nabla_block_arg *blk)
+{
+	switch (err) {
+	case ENOTBLK:
+		return "neither a block device nor a regular file";
+	case EINVAL:
+		if (blk->block_size != NABLA_BLOCK_SIZE)
+			return "the module refused its sector size (a module "
+			       "without --block-sector-size support?)";
+		return strerror(err);
+	default:
+		return strerror(err);
+	}
+}
+
 static int attach_block(const struct nabla_block_arg *blk)
 {
 	struct nabla_attach_block a;
@@ -191,20 +203,22 @@ static int attach_block(const struct nabla_block_arg *blk)
 	memset(&a, 0, sizeof(a));
 	a.fd = blk->fd;
 	strcpy(a.name, blk->name);
-	if (ioctl(nabla_dev_fd, NABLA_ATTACH_BLOCK, &a)) {
+	/* The module's default is NABLA_BLOCK_SIZE: ask only for another. */
+	if (blk->block_size != NABLA_BLOCK_SIZE) {
+		a.flags = NABLA_BLOCK_ATTACH_F_BLOCK_SIZE;
+		a.block_size = blk->block_size;
+	}
+	if (ioctl(nabla_dev.fd, NABLA_ATTACH_BLOCK, &a)) {
 		nabla_err("block device '%s' on '%s': %s", blk->name, blk->path,
-			  errno == ENOTBLK ?
-			  "neither a block device nor a regular file" :
-			  strerror(errno));
+			  attach_block_why(errno, blk));
 		return -1;
 	}
 	d = claim_handle(blk->name, a.out_handle);
 	if (!d)
 		return -1;
-	if (a.out_block_size < NABLA_BLOCK_SIZE ||
-	    (a.out_block_size & (a.out_block_size - 1))) {
-		nabla_err("block device '%s': bad block size %u from the module",
-			  blk->name, a.out_block_size);
+	if (a.out_block_size != blk->block_size) {
+		nabla_err("block device '%s': the module gave %u-byte sectors, "
+			  "not %u", blk->name, a.out_block_size, blk->block_size);
 		return -1;
 	}
 	d->type = NABLA_DEV_BLOCK;
@@ -245,16 +259,16 @@ static void register_region(uintptr_t start, uintptr_t end)
 	memset(&r, 0, sizeof(r));
 	r.addr = start;
 	r.len = end - start;
-	if (ioctl(nabla_dev_fd, NABLA_REGISTER_MEMORY, &r)) {
+	if (ioctl(nabla_dev.fd, NABLA_REGISTER_MEMORY, &r)) {
 		if (errno != ENOMEM)
 			nabla_err("warning: cannot register %#lx-%#lx with %s: %s",
 				  (unsigned long)start, (unsigned long)end,
 				  NABLA_DEV_PATH, strerror(errno));
 		return;
 	}
-	nabla_dev_regions[nabla_dev_nregions].start = start;
-	nabla_dev_regions[nabla_dev_nregions].end = end;
-	nabla_dev_nregions++;
+	nabla_dev.regions[nabla_dev.nregions].start = start;
+	nabla_dev.regions[nabla_dev.nregions].end = end;
+	nabla_dev.nregions++;
 }
 
 /*
@@ -289,19 +303,23 @@ static int find_data(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1;
 }
 
-static void dev_memory(void *heap, size_t size)
+void nabla_data_range(uintptr_t *start, uintptr_t *end)
 {
 	uintptr_t data[2] = { 0, 0 };
 
-	if (!can_register)
-		return;
-	register_region((uintptr_t)heap, (uintptr_t)heap + size);
 	dl_iterate_phdr(find_data, data);
-	register_region(data[0], data[1]);
+	*start = data[0];
+	*end = data[1];
+}
+
+static void dev_memory(uintptr_t start, uintptr_t end)
+{
+	if (can_register && nabla_dev.nregions < NABLA_MAX_REGIONS)
+		register_region(start, end);
 }
 
 /*
- * ioctl(nabla_dev_fd, cmd) for each hypercall. The command is compared on
+ * ioctl(nabla_dev.fd, cmd) for each hypercall. The command is compared on
  * its low 32 bits: the kernel takes it as an unsigned int, and _IOW/_IOR
  * numbers have bit 31 set, so a caller may pass it sign-extended.
  */
@@ -312,7 +330,7 @@ static int dev_rules(void *ctx)
 	int rc;
 
 	/* The vDSO's fallback, refused without running it (see above). */
-	for (i = 0; nabla_dev_vdso_gettime && i < 2; i++) {
+	for (i = 0; nabla_dev.vdso_gettime && i < 2; i++) {
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
 				      SCMP_SYS(clock_gettime), 1,
 				      SCMP_A0(SCMP_CMP_EQ, clocks[i]));
@@ -325,7 +343,7 @@ static int dev_rules(void *ctx)
 
 	for (i = 0; i < sizeof(hypercalls) / sizeof(hypercalls[0]); i++) {
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
-				      SCMP_A0(SCMP_CMP_EQ, nabla_dev_fd),
+				      SCMP_A0(SCMP_CMP_EQ, nabla_dev.fd),
 				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL,
 					      hypercalls[i] & 0xffffffffUL));
 		if (rc) {
@@ -343,7 +361,7 @@ static long dev_seal(void)
 	struct nabla_seal seal;
 
 	memset(&seal, 0, sizeof(seal));
-	return nabla_raw3(__NR_ioctl, nabla_dev_fd, NABLA_SEAL, (long)&seal);
+	return nabla_raw3(__NR_ioctl, nabla_dev.fd, NABLA_SEAL, (long)&seal);
 }
 
 const struct nabla_setup nabla_dev_setup = {

@@ -27,6 +27,8 @@
 #include "internal.h"
 #include "raw.h"
 
+int (*nabla_filter_extra)(void *scmp_ctx);
+
 static struct sock_filter filter_insns[BPF_MAXINSNS];
 static struct sock_fprog filter_prog;
 
@@ -99,6 +101,8 @@ int nabla_filter_build(const struct nabla_setup *setup)
 		goto out_release;
 	}
 	rc = setup->rules(ctx);
+	if (!rc && nabla_filter_extra)
+		rc = nabla_filter_extra(ctx);
 	if (rc)
 		goto out_release;
 	rc = filter_export(ctx);

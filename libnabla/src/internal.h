@@ -2,12 +2,15 @@
 /*
  * internal.h: what libnabla's parts share.
  *
- * Two phases. Start-up (args.c, start.c, filter.c, *_setup.c) runs as an
- * ordinary program: libc, malloc, stdio are fine, and every error is
- * reported in one line on stderr. The confined phase (api.c, *_ops.c,
- * tls.c) starts at the seal: from then on only raw system calls (raw.h),
- * no errno, no TLS, no allocator. Everything the confined phase reads is
+ * Two phases. Start-up (args.c, start.c, filter.c, *_setup.c, vdso.c) runs
+ * as an ordinary program: libc, malloc, stdio are fine, and every error is
+ * reported in one line on stderr. The confined phase (api.c, *_ops.c, tls.c)
+ * starts at the seal: from then on only raw system calls (raw.h), no errno,
+ * no TLS, no allocator (confined.h). Everything the confined phase reads is
  * computed during start-up and not changed afterwards.
+ *
+ * nabla-run (tenders/nabla) links the start-up parts too: the same options,
+ * device set-up and seccomp filter, for a freestanding unikernel.
  */
 #ifndef NABLA_INTERNAL_H
 #define NABLA_INTERNAL_H
@@ -15,13 +18,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 
-#include <linux/nabla.h>
-
-#include "solo5.h"
-
-#define NABLA_LOCAL	__attribute__((visibility("hidden")))
+#include "confined.h"
 
 #ifndef LIBNABLA_VERSION
 #define LIBNABLA_VERSION	"0.1.0"
@@ -30,11 +28,6 @@
 /* Heap reserved for the application unless --mem says otherwise. */
 #define NABLA_DEFAULT_MEM_MIB	64
 #define NABLA_MAX_MEM_MIB	(1024 * 1024)
-
-enum nabla_backend_kind {
-	NABLA_BACKEND_DEV,
-	NABLA_BACKEND_SYSCALL,
-};
 
 /* One --net:NAME=IFACE (with its --net-mac:NAME=MAC, if any). */
 struct nabla_net_arg {
@@ -45,8 +38,9 @@ struct nabla_net_arg {
 };
 
 /*
- * One --block:NAME=PATH or --block-direct:NAME=PATH; the file is opened
- * while the arguments are checked.
+ * One --block:NAME=PATH or --block-direct:NAME=PATH (with its
+ * --block-sector-size:NAME=N, if any); the file is opened while the
+ * arguments are checked.
  */
 struct nabla_block_arg {
 	char name[NABLA_NAME_SIZE];
@@ -54,6 +48,7 @@ struct nabla_block_arg {
 	int fd;
 	bool rdonly;
 	bool direct;		/* opened O_DIRECT: a block device */
+	uint32_t block_size;	/* the sector size: NABLA_BLOCK_SIZE unless given */
 };
 
 struct nabla_config {
@@ -67,61 +62,48 @@ struct nabla_config {
 	char *cmdline;
 };
 
-enum nabla_dev_type {
-	NABLA_DEV_FREE = 0,
-	NABLA_DEV_NET,
-	NABLA_DEV_BLOCK,
-};
-
-/*
- * A device as the application sees it, at index = its solo5_handle_t. For
- * the dev backend the index is the module's own handle, so that the ready
- * set of NABLA_YIELD passes through unchanged.
- */
-struct nabla_device {
-	enum nabla_dev_type type;
+/* An option that names a device given by another (--net-mac:, --block-sector-size:). */
+struct nabla_dev_option {
+	const char *arg;
 	char name[NABLA_NAME_SIZE];
-	int fd;			/* syscall backend: tap or block file */
-	/* net */
 	uint8_t mac[6];
-	uint32_t mtu;
-	/* block */
-	uint64_t capacity;
 	uint32_t block_size;
-	bool rdonly;
-	bool direct;		/* syscall backend: fd opened O_DIRECT */
 };
 
-extern NABLA_LOCAL struct nabla_device nabla_devices[NABLA_MAX_DEVICES];
-
-/*
- * The confined operations of a backend. Each returns 0 or -errno, as the
- * kernel does; api.c checks arguments first and maps the result.
- */
-struct nabla_ops {
-	uint64_t (*clock_monotonic)(void);
-	uint64_t (*clock_wall)(void);
-	uint64_t (*yield)(uint64_t deadline);		/* returns the ready set */
-	long (*console_write)(const char *buf, size_t len);
-	long (*net_write)(unsigned int h, const uint8_t *buf, size_t len);
-	long (*net_read)(unsigned int h, uint8_t *buf, size_t len,
-			 size_t *out_len);
-	long (*block_io)(unsigned int h, bool write, uint64_t offset,
-			 uint8_t *buf, size_t len);
+/* What the option parser remembers between options (args.c). */
+struct nabla_args {
+	struct nabla_dev_option macs[NABLA_MAX_DEVICES];
+	unsigned int nmacs;
+	struct nabla_dev_option sizes[NABLA_MAX_DEVICES];
+	unsigned int nsizes;
+	bool have_mem;
+	bool have_backend;
 };
-
-extern NABLA_LOCAL const struct nabla_ops *nabla_ops;
-extern NABLA_LOCAL const struct nabla_ops nabla_dev_ops;
-extern NABLA_LOCAL const struct nabla_ops nabla_sys_ops;
 
 /* start-up, in start.c */
 NABLA_LOCAL void nabla_err(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+NABLA_LOCAL void nabla_set_prog(const char *argv0);
 NABLA_LOCAL int nabla_start(int argc, char **argv);
 
-/* args.c */
+/*
+ * args.c: the options libnabla and nabla-run share. nabla_args_init()
+ * first; nabla_parse_option() for each option: 0 taken, 1 not one of
+ * these, -1 after an error was printed; nabla_args_finish() once all are
+ * seen: applies --net-mac: and --block-sector-size:, opens and checks the
+ * block files.
+ */
+NABLA_LOCAL void nabla_args_init(struct nabla_config *cfg,
+				 struct nabla_args *st, size_t default_mem_mib);
+NABLA_LOCAL int nabla_parse_option(struct nabla_config *cfg,
+				   struct nabla_args *st, const char *arg);
+NABLA_LOCAL int nabla_args_finish(struct nabla_config *cfg,
+				  struct nabla_args *st);
+NABLA_LOCAL int nabla_join_cmdline(struct nabla_config *cfg, int argc,
+				   char **argv);
 NABLA_LOCAL int nabla_parse_args(struct nabla_config *cfg, int argc,
 				 char **argv);
+NABLA_LOCAL void nabla_usage_devices(void);
 NABLA_LOCAL void nabla_usage(const char *prog);
 
 /*
@@ -132,8 +114,8 @@ NABLA_LOCAL void nabla_usage(const char *prog);
 struct nabla_setup {
 	int (*open)(const struct nabla_config *cfg);
 	int (*attach)(const struct nabla_config *cfg);
-	/* The heap is reserved: offer it and .bss to the backend (optional). */
-	void (*memory)(void *heap, size_t size);
+	/* Offer [start, end) for block transfers (optional; page aligned). */
+	void (*memory)(uintptr_t start, uintptr_t end);
 	int (*rules)(void *scmp_ctx);
 	long (*seal)(void);
 };
@@ -141,32 +123,13 @@ struct nabla_setup {
 extern NABLA_LOCAL const struct nabla_setup nabla_dev_setup;
 extern NABLA_LOCAL const struct nabla_setup nabla_sys_setup;
 
-/* dev_setup.c: the /dev/nabla fd, for the filter and libnabla_device_fd() */
-extern NABLA_LOCAL int nabla_dev_fd;
-
-/*
- * dev_setup.c: the memory registered with the module (NABLA_REGISTER_MEMORY),
- * which block transfers name with NABLA_BLOCK_IO_F_REGISTERED (dev_ops.c).
- */
-struct nabla_region {
-	uintptr_t start;
-	uintptr_t end;
-};
-#define NABLA_LIB_REGIONS	2	/* the heap; .data and .bss */
-extern NABLA_LOCAL struct nabla_region nabla_dev_regions[NABLA_LIB_REGIONS];
-extern NABLA_LOCAL unsigned int nabla_dev_nregions;
-
-/*
- * dev_setup.c: the vDSO's clock_gettime, which the dev backend reads the
- * clocks through while it does not fall back to the system call, or NULL:
- * the NABLA_CLOCK_* hypercalls. dev_ops.c sets it to NULL, once and for
- * good, when the vDSO falls back (the filter refuses the system call).
- */
-typedef int (*nabla_vdso_gettime_fn)(clockid_t clock, struct timespec *ts);
-extern NABLA_LOCAL nabla_vdso_gettime_fn nabla_dev_vdso_gettime;
+/* dev_setup.c: .data and .bss of the main program, page aligned */
+NABLA_LOCAL void nabla_data_range(uintptr_t *start, uintptr_t *end);
 
 /* filter.c */
 NABLA_LOCAL int nabla_filter_build(const struct nabla_setup *setup);
+/* Extra rules of the caller (nabla-run's arch_prctl), or NULL. */
+extern NABLA_LOCAL int (*nabla_filter_extra)(void *scmp_ctx);
 NABLA_LOCAL long nabla_filter_install(void);
 
 /* tls.c */

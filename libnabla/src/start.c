@@ -41,6 +41,17 @@ void nabla_err(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Errors are prefixed with the program's name (argv[0] without its path). */
+void nabla_set_prog(const char *argv0)
+{
+	const char *slash;
+
+	if (!argv0 || !argv0[0])
+		return;
+	slash = strrchr(argv0, '/');
+	nabla_prog = slash ? slash + 1 : argv0;
+}
+
 /* For the few errors between the seal and the app: raw write(2) only. */
 static void raw_err(const char *msg)
 {
@@ -117,11 +128,8 @@ int nabla_start(int argc, char **argv)
 	void *heap;
 	int rc;
 
-	if (argc > 0 && argv[0] && argv[0][0]) {
-		const char *slash = strrchr(argv[0], '/');
-
-		nabla_prog = slash ? slash + 1 : argv[0];
-	}
+	if (argc > 0)
+		nabla_set_prog(argv[0]);
 	cfg.prog = nabla_prog;
 	rc = nabla_parse_args(&cfg, argc, argv);
 	if (rc)
@@ -139,8 +147,13 @@ int nabla_start(int argc, char **argv)
 	heap = reserve_heap(cfg.mem_mib);
 	if (!heap)
 		exit(2);
-	if (setup->memory)
-		setup->memory(heap, cfg.mem_mib << 20);
+	if (setup->memory) {
+		uintptr_t data_start, data_end;
+
+		setup->memory((uintptr_t)heap, (uintptr_t)heap + (cfg.mem_mib << 20));
+		nabla_data_range(&data_start, &data_end);
+		setup->memory(data_start, data_end);
+	}
 	if (nabla_tls_prepare() || nabla_filter_build(setup))
 		exit(2);
 	info.cmdline = cfg.cmdline;

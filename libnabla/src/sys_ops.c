@@ -1,63 +1,77 @@
 // SPDX-License-Identifier: ISC
 /*
  * sys_ops.c: the syscall backend's confined operations, the way Solo5 spt
- * makes them: read/write on tap fds, pread64/pwrite64 on block files,
- * ppoll to wait, clock_gettime through the vDSO.
+ * makes them: read/write on tap fds, pread64/pwrite64 on block files, a
+ * timerfd armed at the absolute deadline and epoll_pwait to wait,
+ * clock_gettime through the vDSO.
  *
- * Confined phase: raw system calls only, no errno, no TLS (built
- * -fno-stack-protector).
+ * Confined code (confined.h): also built into the bindings of a
+ * freestanding unikernel.
  */
-#include <errno.h>
-#include <string.h>
+#include <linux/eventpoll.h>
+#include <linux/time_types.h>
+#include <linux/timerfd.h>
 
-#include "sys.h"
+#include "confined.h"
 #include "raw.h"
 
-struct nabla_sys_state nabla_sys;
+struct nabla_sys_state nabla_sys = { .epollfd = -1, .timerfd = -1 };
 
-static uint64_t clock_read(clockid_t clock)
+static uint64_t clock_read(int clock)
 {
-	struct timespec ts;
+	struct __kernel_timespec ts;
 	long rc;
 
-	if (nabla_sys.vdso_clock_gettime)
-		rc = nabla_sys.vdso_clock_gettime(clock, &ts);
+	if (nabla_sys.vdso_gettime)
+		rc = nabla_sys.vdso_gettime(clock, &ts);
 	else
 		rc = nabla_raw3(__NR_clock_gettime, clock, (long)&ts, 0);
 	if (rc)
 		nabla_raw_exit_group(SOLO5_EXIT_ABORT);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return (uint64_t)ts.tv_sec * NABLA_NSEC_PER_SEC + ts.tv_nsec;
 }
 
 static uint64_t sys_clock_monotonic(void)
 {
-	return clock_read(CLOCK_MONOTONIC);
+	return clock_read(NABLA_CLOCKID_MONOTONIC);
 }
 
 static uint64_t sys_clock_wall(void)
 {
-	return clock_read(CLOCK_REALTIME);
+	return clock_read(NABLA_CLOCKID_REALTIME);
 }
 
+/*
+ * As Solo5 spt: arm the timer at the deadline itself (CLOCK_MONOTONIC is
+ * Solo5's monotonic clock), so that no time is lost between reading the
+ * clock and going to sleep, and wait for it or a frame. Re-arming resets
+ * the timer's expirations, so a timer that fired before is not seen again.
+ * A deadline of 0 would disarm the timer: 1 ns is as far in the past.
+ */
 static uint64_t sys_yield(uint64_t deadline)
 {
-	uint64_t now = sys_clock_monotonic();
-	uint64_t wait = deadline > now ? deadline - now : 0;
-	struct timespec ts = {
-		.tv_sec = wait / 1000000000ULL,
-		.tv_nsec = wait % 1000000000ULL,
+	struct __kernel_itimerspec it = {
+		.it_value = {
+			.tv_sec = deadline / NABLA_NSEC_PER_SEC,
+			.tv_nsec = deadline ? deadline % NABLA_NSEC_PER_SEC : 1,
+		},
 	};
+	struct epoll_event ev[NABLA_MAX_DEVICES + 1];
 	uint64_t ready = 0;
-	unsigned int i;
-	long rc;
+	long i, n;
 
-	rc = nabla_raw5(__NR_ppoll, (long)nabla_sys.pollfds, nabla_sys.npoll,
-			(long)&ts, 0, 0);
-	if (rc <= 0)
-		return 0;	/* timed out, or a signal: api.c checks the time */
-	for (i = 0; i < nabla_sys.npoll; i++)
-		if (nabla_sys.pollfds[i].revents & POLLIN)
-			ready |= 1ULL << nabla_sys.poll_handle[i];
+	if (nabla_raw4(__NR_timerfd_settime, nabla_sys.timerfd,
+		       TFD_TIMER_ABSTIME, (long)&it, 0))
+		nabla_raw_exit_group(SOLO5_EXIT_ABORT);
+	do {
+		n = nabla_raw6(__NR_epoll_pwait, nabla_sys.epollfd, (long)ev,
+			       NABLA_MAX_DEVICES + 1, -1, 0, 0);
+	} while (n == -EINTR);
+	if (n < 0)
+		nabla_raw_exit_group(SOLO5_EXIT_ABORT);
+	for (i = 0; i < n; i++)
+		if (ev[i].data != NABLA_SYS_TIMER_TOKEN)
+			ready |= 1ULL << ev[i].data;
 	return ready;
 }
 
@@ -109,13 +123,14 @@ static long sys_net_read(unsigned int h, uint8_t *buf, size_t len,
 }
 
 /*
- * The filter allows only transfers of block_size << k bytes that end
- * within the capacity (so a file cannot grow): split into the largest such
- * pieces.
+ * The filter allows only transfers of block_size << k bytes, up to
+ * NABLA_BLOCK_MAX_IO, that end within the capacity (so a file cannot
+ * grow): split into the largest such pieces (@len is a multiple of the
+ * block size, a power of two).
  */
-static size_t io_piece(const struct nabla_device *d, size_t len)
+static size_t io_piece(size_t len)
 {
-	size_t piece = (size_t)d->block_size << (NABLA_SYS_IO_CLASSES - 1);
+	size_t piece = NABLA_BLOCK_MAX_IO;
 
 	while (piece > len)
 		piece >>= 1;
@@ -137,9 +152,10 @@ static long io_whole(long nr, int fd, uint8_t *buf, size_t len,
 }
 
 /*
- * O_DIRECT takes only NABLA_BLOCK_SIZE aligned buffers: an application
- * buffer that is not goes through the bounce buffer (its size is that of
- * the largest piece).
+ * O_DIRECT takes only buffers aligned to the device's logical blocks,
+ * which are at most the sector size: an application buffer that is not
+ * sector aligned goes through the bounce buffer (of the largest piece's
+ * size).
  */
 static long io_piece_direct(long nr, const struct nabla_device *d, bool write,
 			    uint8_t *buf, size_t len, uint64_t offset)
@@ -147,13 +163,13 @@ static long io_piece_direct(long nr, const struct nabla_device *d, bool write,
 	uint8_t *bounce = nabla_sys.dio_bounce;
 	long rc;
 
-	if (!((uintptr_t)buf & (NABLA_BLOCK_SIZE - 1)))
+	if (!((uintptr_t)buf & (d->block_size - 1)))
 		return io_whole(nr, d->fd, buf, len, offset);
 	if (write)
-		memcpy(bounce, buf, len);
+		__builtin_memcpy(bounce, buf, len);
 	rc = io_whole(nr, d->fd, bounce, len, offset);
 	if (!rc && !write)
-		memcpy(buf, bounce, len);
+		__builtin_memcpy(buf, bounce, len);
 	return rc;
 }
 
@@ -166,7 +182,7 @@ static long sys_block_io(unsigned int h, bool write, uint64_t offset,
 	long rc;
 
 	while (len) {
-		piece = io_piece(d, len);
+		piece = io_piece(len);
 		if (d->direct)
 			rc = io_piece_direct(nr, d, write, buf, piece, offset);
 		else

@@ -2,7 +2,9 @@
 /*
  * sys_setup.c: start-up of the syscall backend, and its seccomp rules,
  * equivalent to those of Solo5 spt: each rule is narrowed by argument to
- * the fds (and for block I/O the lengths and offsets) it needs.
+ * the fds (and for block I/O the lengths and offsets) it needs. Waiting is
+ * done as spt does it: an epoll set of the tap fds and a timerfd, which
+ * yield arms at its absolute deadline (sys_ops.c).
  *
  * --net:NAME=IFACE must name an existing tap interface (made by the
  * launcher, e.g. `ip tuntap add IFACE mode tap`); it is opened through
@@ -16,19 +18,43 @@
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
-#include "sys.h"
+#include "internal.h"
+
+static int epoll_add(int fd, uint64_t token)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = token };
+
+	if (epoll_ctl(nabla_sys.epollfd, EPOLL_CTL_ADD, fd, &ev)) {
+		nabla_err("epoll_ctl(EPOLL_CTL_ADD): %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
 
 static int sys_open(const struct nabla_config *cfg)
 {
 	(void)cfg;
-	nabla_sys.vdso_clock_gettime = nabla_vdso_sym("__vdso_clock_gettime");
-	return 0;
+	nabla_sys.vdso_gettime = nabla_vdso_sym("__vdso_clock_gettime");
+	nabla_sys.epollfd = epoll_create1(EPOLL_CLOEXEC);
+	if (nabla_sys.epollfd < 0) {
+		nabla_err("epoll_create1: %s", strerror(errno));
+		return -1;
+	}
+	nabla_sys.timerfd = timerfd_create(CLOCK_MONOTONIC,
+					   TFD_NONBLOCK | TFD_CLOEXEC);
+	if (nabla_sys.timerfd < 0) {
+		nabla_err("timerfd_create: %s", strerror(errno));
+		return -1;
+	}
+	return epoll_add(nabla_sys.timerfd, NABLA_SYS_TIMER_TOKEN);
 }
 
 static int tap_mtu(const char *ifname, uint32_t *mtu)
@@ -106,13 +132,11 @@ static int attach_net(const struct nabla_net_arg *net, unsigned int h)
 		nabla_err("getrandom: %s", strerror(errno));
 		goto err_close;
 	}
+	if (epoll_add(fd, h))
+		goto err_close;
 	d->type = NABLA_DEV_NET;
 	strcpy(d->name, net->name);
 	d->fd = fd;
-	nabla_sys.pollfds[nabla_sys.npoll].fd = fd;
-	nabla_sys.pollfds[nabla_sys.npoll].events = POLLIN;
-	nabla_sys.poll_handle[nabla_sys.npoll] = h;
-	nabla_sys.npoll++;
 	return 0;
 
 err_close:
@@ -127,7 +151,7 @@ static int dio_bounce_map(void)
 
 	if (nabla_sys.dio_bounce)
 		return 0;
-	p = mmap(NULL, NABLA_SYS_DIO_BOUNCE, PROT_READ | PROT_WRITE,
+	p = mmap(NULL, NABLA_BLOCK_MAX_IO, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (p == MAP_FAILED) {
 		nabla_err("cannot map the O_DIRECT bounce buffer: %s",
@@ -155,8 +179,9 @@ static int attach_block(const struct nabla_block_arg *blk, unsigned int h)
 	d->type = NABLA_DEV_BLOCK;
 	strcpy(d->name, blk->name);
 	d->fd = blk->fd;
-	d->block_size = NABLA_BLOCK_SIZE;
-	d->capacity = (uint64_t)size & ~(uint64_t)(NABLA_BLOCK_SIZE - 1);
+	/* args.c has checked that the size is a multiple of the sector size. */
+	d->block_size = blk->block_size;
+	d->capacity = size;
 	d->rdonly = blk->rdonly;
 	d->direct = blk->direct;
 	return 0;
@@ -187,17 +212,17 @@ static int sys_attach(const struct nabla_config *cfg)
 } while (0)
 
 /*
- * pread64/pwrite64 on the block fd, of block_size << k bytes, ending within
- * the capacity: the length is pinned and the offset bounded, as spt does
- * for its one length, so that a regular file can never grow.
+ * pread64/pwrite64 on the block fd, of block_size << k bytes up to
+ * NABLA_BLOCK_MAX_IO, ending within the capacity: the length is pinned and
+ * the offset bounded, as spt does for its one length, so that a regular
+ * file can never grow.
  */
 static int block_rules(void *ctx, const struct nabla_device *d)
 {
+	unsigned int k, classes = nabla_sys_io_classes(d->block_size);
 	uint64_t len = d->block_size;
-	int k;
 
-	for (k = 0; k < NABLA_SYS_IO_CLASSES && len <= d->capacity;
-	     k++, len <<= 1) {
+	for (k = 0; k < classes && len <= d->capacity; k++, len <<= 1) {
 		RULE(ctx, pread64, 3, SCMP_A0(SCMP_CMP_EQ, d->fd),
 		     SCMP_A2(SCMP_CMP_EQ, len),
 		     SCMP_A3(SCMP_CMP_LE, d->capacity - len));
@@ -219,9 +244,14 @@ static int sys_rules(void *ctx)
 	/* The clocks, should the vDSO fall back to the system call. */
 	RULE(ctx, clock_gettime, 1, SCMP_A0(SCMP_CMP_EQ, CLOCK_MONOTONIC));
 	RULE(ctx, clock_gettime, 1, SCMP_A0(SCMP_CMP_EQ, CLOCK_REALTIME));
-	/* yield: ppoll on exactly the net fds, without a signal mask. */
-	RULE(ctx, ppoll, 2, SCMP_A1(SCMP_CMP_EQ, nabla_sys.npoll),
-	     SCMP_A3(SCMP_CMP_EQ, 0));
+	/*
+	 * yield: arm the timer at an absolute time, wait on the epoll set
+	 * without a signal mask.
+	 */
+	RULE(ctx, timerfd_settime, 3, SCMP_A0(SCMP_CMP_EQ, nabla_sys.timerfd),
+	     SCMP_A1(SCMP_CMP_EQ, TFD_TIMER_ABSTIME), SCMP_A3(SCMP_CMP_EQ, 0));
+	RULE(ctx, epoll_pwait, 2, SCMP_A0(SCMP_CMP_EQ, nabla_sys.epollfd),
+	     SCMP_A4(SCMP_CMP_EQ, 0));
 	for (h = 0; h < NABLA_MAX_DEVICES; h++) {
 		const struct nabla_device *d = &nabla_devices[h];
 

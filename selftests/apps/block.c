@@ -40,7 +40,7 @@ static size_t piece_size(unsigned int n, const struct solo5_block_info *bi,
 {
 	uint64_t size = n * bi->block_size;
 
-	if (n % 7 == 6)
+	if (n % 7 == 6 || size > BUF_SIZE)
 		size = BUF_SIZE;
 	return size < left ? size : left;
 }
@@ -100,11 +100,16 @@ static int bad(solo5_handle_t h, const struct solo5_block_info *bi)
 		{ "offset far beyond", cap + (1ULL << 40), bs },
 		{ "offset wraps", -bs, 2 * bs },
 	};
-	unsigned int i;
+	/* With sectors larger than 512: 512-byte alignment is not enough. */
+	const struct bad_io cases_large[] = {
+		{ "offset aligned to 512 only", 512, bs },
+		{ "size aligned to 512 only", 0, bs + 512 },
+	};
+	unsigned int i, n = sizeof(cases) / sizeof(cases[0]);
 	int failed = 0;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const struct bad_io *c = &cases[i];
+	for (i = 0; i < n + (bs > 512 ? 2 : 0); i++) {
+		const struct bad_io *c = i < n ? &cases[i] : &cases_large[i - n];
 		solo5_result_t rr, wr;
 
 		rr = solo5_block_read(h, c->offset, buf, c->size);

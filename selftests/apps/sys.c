@@ -10,7 +10,8 @@
  *   nabla CMD [sext]    ioctl(CMD) on the /dev/nabla fd with a zeroed
  *                       argument; "sext": CMD sign-extended to 64 bits
  * An argument "fd:NAME" stands for the host fd of device NAME (syscall
- * backend), "buf" for the address of a zeroed 1 MiB buffer.
+ * backend), "fd:epoll" and "fd:timer" for the syscall backend's epoll fd
+ * and timerfd, "buf" for the address of a zeroed 1 MiB buffer.
  */
 #include "app.h"
 #include "libnabla.h"
@@ -56,6 +57,10 @@ static bool arg_value(const char *word, int64_t *v)
 	if (app_streq(word, "buf")) {
 		*v = (uintptr_t)buffer;
 		return true;
+	}
+	if (app_streq(word, "fd:epoll") || app_streq(word, "fd:timer")) {
+		*v = word[3] == 'e' ? libnabla_epoll_fd() : libnabla_timer_fd();
+		return *v >= 0;
 	}
 	if (app_prefix(word, "fd:")) {
 		if (solo5_block_acquire(word + 3, &h, &bi) != SOLO5_R_OK &&
