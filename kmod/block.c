@@ -188,8 +188,12 @@ static int nabla_xfer_prepare(struct nabla_ctx *ctx, const struct nabla_xfer *x,
 		return 0;
 	}
 	err = nabla_bounce_grow(ctx, DIV_ROUND_UP(x->len, PAGE_SIZE));
-	if (err)
+	if (err) {
+		if (*pinned)
+			unpin_user_pages(b->upages, npages);
+		*pinned = false;
 		return err;
+	}
 	if (x->write)
 		nabla_bounce_copy(b, nabla_xfer_pages_of(b, x), first, x->len,
 				  true);

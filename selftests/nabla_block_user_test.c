@@ -99,61 +99,6 @@ static void pattern(uint8_t *buf, size_t len, uint64_t offset, uint8_t salt)
 		buf[i] = (uint8_t)((offset + i) * 7 + (offset + i) / 4093 + salt);
 }
 
-/* /proc/vmstat's count of @key, or -1. */
-static long long vmstat(const char *key)
-{
-	char line[128];
-	size_t len = strlen(key);
-	long long v = -1;
-	FILE *f = fopen("/proc/vmstat", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, len) && line[len] == ' ')
-			v = atoll(line + len + 1);
-	fclose(f);
-	return v;
-}
-
-struct pins {
-	long long acquired, released;
-};
-
-/*
- * The counters are per CPU and folded into /proc/vmstat from time to time;
- * writing stat_refresh folds them now.
- */
-static void pins_read(struct pins *p)
-{
-	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		if (write(fd, "1", 1) != 1)
-			p->acquired = -1;
-		close(fd);
-	}
-	p->acquired = vmstat("nr_foll_pin_acquired");
-	p->released = vmstat("nr_foll_pin_released");
-}
-
-/* Pins taken since @before, all released: how many, or -1 if any is held. */
-static long long pins_since(const struct pins *before)
-{
-	struct pins now;
-
-	pins_read(&now);
-	if (now.acquired - before->acquired != now.released - before->released)
-		return -1;
-	return now.acquired - before->acquired;
-}
-
-#define NEED_PIN_COUNTERS() do {					\
-	if (vmstat("nr_foll_pin_acquired") < 0)				\
-		SKIP(return, "no nr_foll_pin_* in /proc/vmstat");	\
-	if (access("/proc/sys/vm/stat_refresh", W_OK))			\
-		SKIP(return, "no /proc/sys/vm/stat_refresh to write");	\
-} while (0)
 
 /*
  * Buffers at every 512-byte alignment within a page, and beyond it, of

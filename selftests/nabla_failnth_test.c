@@ -325,6 +325,7 @@ static struct {
 	int file;		/* a regular file's backing fd, else -1 */
 	int disk;		/* the block device, with fresh */
 	bool fresh;		/* each call on a new context */
+	struct pins pins;	/* before the call */
 	unsigned long cmd;
 	uint8_t *buf;		/* aligned or not, into mem */
 	uint8_t *want;		/* what the device holds at IO_OFF */
@@ -367,10 +368,14 @@ static void block_io_prepare(void)
 		if (S.ctx < 0 || attach_block(S.ctx, B.disk, "disk", NULL))
 			abort();
 	}
+	pins_read(&B.pins);
 }
 
 static void block_io_failed(struct __test_metadata *_metadata, int err)
 {
+	/* Every pin the call took was released, whatever failed. */
+	if (B.pins.acquired >= 0)
+		ASSERT_LE(0, pins_since(&B.pins));
 	/* The device's failure or the memory's: never a partial success. */
 	if (err)
 		ASSERT_TRUE(err == -EIO || err == -ENOMEM) {
