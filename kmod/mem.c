@@ -34,6 +34,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/user.h>
+#include <linux/user_namespace.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -41,10 +42,13 @@
 #include "dev.h"
 #include "mem.h"
 
-/* At open: whom the context's unswappable pages are charged to. */
+/*
+ * At open: whom the context's unswappable pages are charged to. Not
+ * audited: an unprivileged opener is the common case, not a denial.
+ */
 void nabla_mem_init(struct nabla_ctx *ctx)
 {
-	if (!capable(CAP_IPC_LOCK))
+	if (!ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK))
 		ctx->mem.user = get_uid(current_user());
 	atomic_long_set(&ctx->mem.locked_pages, 0);
 }
