@@ -8,6 +8,8 @@
  * registered memory.
  */
 #include <linux/fs.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 
@@ -548,6 +550,51 @@ TEST_F(block, append_only_and_immutable)
 		ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_READ, self->h, 0, r, 4096));
 		ASSERT_EQ(0, memcmp(b, r, 4096));
 	}
+}
+
+/* The inotify events waiting on @in within 1 s, or'ed together. */
+static uint32_t inotify_events(int in)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	struct pollfd p = { .fd = in, .events = POLLIN };
+	uint32_t mask = 0;
+	ssize_t n, at;
+
+	while (poll(&p, 1, mask ? 0 : 1000) > 0) {
+		n = read(in, buf, sizeof(buf));
+		for (at = 0; at + (ssize_t)sizeof(struct inotify_event) <= n;) {
+			struct inotify_event *e = (struct inotify_event *)(buf + at);
+
+			mask |= e->mask;
+			at += sizeof(*e) + e->len;
+		}
+	}
+	return mask;
+}
+
+/*
+ * Transfers on a regular file are seen as pread/pwrite on it would be:
+ * inotify (and fanotify) watchers get IN_MODIFY for a write and
+ * IN_ACCESS for a read.
+ */
+TEST_F(block, file_events)
+{
+	uint8_t buf[4096];
+	int in;
+
+	RETURN_IF_SKIPPED();
+
+	if (variant->backend != BACKEND_FILE)
+		SKIP(return, "a file's events (file backend)");
+	in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	ASSERT_LE(0, in);
+	ASSERT_LE(0, inotify_add_watch(in, self->path, IN_MODIFY | IN_ACCESS));
+	pattern(buf, sizeof(buf), 0, 4);
+	ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_WRITE, self->h, 0, buf, 4096));
+	ASSERT_EQ(IN_MODIFY, inotify_events(in));
+	ASSERT_EQ(0, block_io(self->fd, NABLA_BLOCK_READ, self->h, 0, buf, 4096));
+	ASSERT_EQ(IN_ACCESS, inotify_events(in));
+	close(in);
 }
 
 /*
