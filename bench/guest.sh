@@ -102,7 +102,7 @@ save() {	# FILE... (relative to $OUT)
 		conv=notrunc 2>/dev/null || { log "cannot write $OUT_DEV"; return 1; }
 	DISK_BLOCKS=$((DISK_BLOCKS + (sz + 511) / 512))
 	rm -f /tmp/bench-batch.tar
-	(cd "$OUT" && rm -f "$@")
+	(cd "$OUT" && rm -rf "$@")
 }
 
 # What the host needs to read the raw ring-buffer pages: the symbols (the
@@ -229,9 +229,10 @@ trace_setup() {
 }
 
 # trace_start PID: every thread of PID, its system calls as events too.
-# The module's transmit threads (kernel threads "nabla-tx/CTX.HANDLE", one
-# per attached net device, doing the transmit on the workload's behalf)
-# are traced as well, and counted apart (helpers= in the meta file).
+# The module's kernel threads (named "nabla-...", e.g. the transmit thread
+# "nabla-tx/CTX.HANDLE" of an attached net device), which work on the
+# workload's behalf, are traced as well (helpers= in the meta file): the
+# honest figure counts them with the workload, the per-task one does not.
 trace_start() {
 	WORK_PIDS=
 	HELPER_PIDS=
@@ -242,7 +243,7 @@ trace_start() {
 		WORK_PIDS="$WORK_PIDS $tid"
 		filter="${filter:+$filter || }common_pid == $tid"
 	done
-	for comm in $(grep -l '^nabla-tx/' /proc/[0-9]*/comm 2>/dev/null); do
+	for comm in $(grep -l '^nabla-' /proc/[0-9]*/comm 2>/dev/null); do
 		tid=${comm#/proc/}
 		tid=${tid%/comm}
 		echo "$tid" >> "$T/set_ftrace_pid"

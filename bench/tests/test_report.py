@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Unit tests of the bench's instrument: the ring-buffer decoder
-(tracefs_raw.py) and the report's strict figure and subsystem table
-(bench/report), on synthetic pages whose every event is known.
+(tracefs_raw.py), the strict and honest figures and the subsystem table
+(figures.py) and the report's reading of a run (bench/report), on
+synthetic pages and traces whose every event is known.
 
     python3 -m unittest discover -s bench/tests -v
 """
@@ -16,6 +17,7 @@ import unittest
 
 BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, BENCH)
+import figures  # noqa: E402
 import tracefs_raw  # noqa: E402
 
 
@@ -76,7 +78,18 @@ SYMBOLS = [
     (0xffffffff8100a000, 'T', 'pick_next_task_fair', ''),
     (0xffffffff8100b000, 'T', 'do_user_addr_fault', ''),
     (0xffffffff8100c000, 'T', 'handle_mm_fault', ''),
+    (0xffffffff8100d000, 'T', 'dev_direct_xmit', ''),
+    (0xffffffff8100e000, 'T', '__local_bh_enable_ip', ''),
+    (0xffffffff8100f000, 'T', 'do_softirq', ''),
+    (0xffffffff81010000, 'T', 'handle_softirqs', ''),
+    (0xffffffff81011000, 'T', 'net_rx_action', ''),
+    (0xffffffff81012000, 'T', 'try_to_wake_up', ''),
+    (0xffffffff81013000, 'T', 'finish_task_switch', ''),
+    (0xffffffff81014000, 'T', 'tcp_v4_rcv', ''),
     (0xffffffffc0001000, 't', 'nabla_ioctl', 'nabla'),
+    (0xffffffffc0002000, 't', 'nabla_net_write', 'nabla'),
+    (0xffffffffc0003000, 't', 'veth_xmit', 'veth'),
+    (0xffffffffc0004000, 't', 'tun_get_user', 'tun'),
 ]
 ADDR = {name: addr for addr, _, name, _ in SYMBOLS}
 
@@ -192,7 +205,7 @@ class TraceTest(unittest.TestCase):
         f(42, 'handle_mm_fault', 1)
         # Another task: not the workload's.
         f(99, 'pick_next_task_fair', 0)
-        keep, path, roots = report.strict_functions(ev, {42})
+        keep, path, roots = figures.strict_functions(ev, {42})
         self.assertEqual(keep, {'x64_sys_call', '__x64_sys_ioctl', 'nabla_ioctl [nabla]',
                                 'do_vfs_ioctl', 'netif_receive_skb', 'ip_rcv',
                                 'do_user_addr_fault', 'handle_mm_fault'})
@@ -211,8 +224,121 @@ class TraceTest(unittest.TestCase):
             (2, 0, 43, 'f', 'do_vfs_ioctl', 1, ''),
             (1, 0, 43, 'f', 'irq_enter_rcu', 0, ''),
         ]
-        keep, _, _ = report.strict_functions(ev, {42, 43})
+        keep, _, _ = figures.strict_functions(ev, {42, 43})
         self.assertEqual(keep, {'x64_sys_call', 'nabla_ioctl [nabla]'})
+
+
+# ---- the honest figure: moving work between threads cannot change it -------
+# A frame written by the workload, sent to the host (veth: the peer's
+# receive runs in the softirq the transmit raises), as call trees of
+# (name, depth, module). The workload's system call writes it; the send
+# is either made in that call (inline) or by a kernel thread of the module
+# (moved), the same functions in both.
+WRITE = [('x64_sys_call', 0, ''), ('__x64_sys_ioctl', 1, ''), ('nabla_ioctl', 2, 'nabla'),
+         ('nabla_net_write', 3, 'nabla')]
+SEND = [('dev_direct_xmit', 0, ''), ('veth_xmit', 1, 'veth'),
+        ('__local_bh_enable_ip', 0, ''), ('do_softirq', 1, ''), ('handle_softirqs', 2, ''),
+        ('net_rx_action', 3, ''), ('ip_rcv', 4, ''), ('tcp_v4_rcv', 5, '')]
+# tun's write: the host's receive in the writer's own context, no softirq.
+TUN_RX = [('netif_receive_skb', 0, ''), ('ip_rcv', 1, ''), ('tcp_v4_rcv', 2, '')]
+TASK, THREAD, OTHER = 42, 50, 99
+
+
+def deeper(tree, by):
+    return [(n, d + by, m) for n, d, m in tree]
+
+
+def trace(*parts):
+    """Events of (pid, tree) parts, in the order given, one CPU."""
+    ev, t = [], 0
+    for pid, tree in parts:
+        for name, depth, mod in tree:
+            t += 1
+            ev.append((t, 1, pid, 'f', name, depth, mod))
+    return ev
+
+
+class HonestTest(unittest.TestCase):
+    # The functions the send reaches that are not the peer's receive or
+    # softirq work.
+    OWN = {'x64_sys_call', '__x64_sys_ioctl', 'nabla_ioctl [nabla]',
+           'nabla_net_write [nabla]', 'dev_direct_xmit', 'veth_xmit [veth]',
+           '__local_bh_enable_ip'}
+
+    def test_inline_and_moved_count_the_same(self):
+        inline = trace((TASK, WRITE + deeper(SEND, 4)))
+        moved = trace((TASK, WRITE), (THREAD, SEND))
+        h_inline = figures.honest_functions(inline, {TASK}, set())
+        h_moved = figures.honest_functions(moved, {TASK}, {THREAD})
+        self.assertEqual(h_inline, self.OWN)
+        self.assertEqual(h_moved, self.OWN)
+        # The per-task figure is what the move lowers.
+        per_task_moved, _, _ = figures.strict_functions(moved, {TASK})
+        self.assertEqual(per_task_moved, {'x64_sys_call', '__x64_sys_ioctl',
+                                          'nabla_ioctl [nabla]', 'nabla_net_write [nabla]'})
+
+    def test_the_hand_over_itself_counts(self):
+        # What the move adds (waking the thread, its switch-in) is work
+        # done for the workload, and counted.
+        moved = trace((TASK, WRITE + [('try_to_wake_up', 4, '')]),
+                      (THREAD, [('finish_task_switch', 0, '')] + SEND))
+        self.assertEqual(figures.honest_functions(moved, {TASK}, {THREAD}),
+                         self.OWN | {'try_to_wake_up', 'finish_task_switch'})
+
+    def test_host_receive_left_out_wherever_it_runs(self):
+        in_call = trace((TASK, [('x64_sys_call', 0, ''), ('tun_get_user', 1, 'tun')] +
+                         deeper(TUN_RX, 2)))
+        in_thread = trace((TASK, [('x64_sys_call', 0, ''), ('tun_get_user', 1, 'tun')]),
+                          (THREAD, TUN_RX))
+        want = {'x64_sys_call', 'tun_get_user [tun]'}
+        self.assertEqual(figures.honest_functions(in_call, {TASK}, set()), want)
+        self.assertEqual(figures.honest_functions(in_thread, {TASK}, {THREAD}), want)
+
+    def test_softirq_and_interrupts_left_out_in_a_thread(self):
+        ev = trace((THREAD, [('handle_softirqs', 0, ''), ('net_rx_action', 1, ''),
+                             ('irq_enter_rcu', 0, ''), ('run_timer_softirq', 1, ''),
+                             ('dev_direct_xmit', 0, '')]))
+        self.assertEqual(figures.honest_functions(ev, {TASK}, {THREAD}), {'dev_direct_xmit'})
+
+    def test_only_the_workload_and_the_module_threads(self):
+        # Another kernel thread (ksoftirqd, say) and another task's
+        # switch-in lines are in the trace, not in the figure.
+        ev = trace((TASK, WRITE), (OTHER, [('pick_next_task_fair', 0, '')]),
+                   (THREAD, SEND), (60, [('dev_direct_xmit', 0, ''), ('schedule', 1, '')]))
+        self.assertEqual(figures.honest_functions(ev, {TASK}, {THREAD}), self.OWN)
+        self.assertNotIn('schedule', figures.honest_functions(ev, {TASK}, {THREAD}))
+
+
+class ReadRunTest(TraceTest):
+    """The same two layouts as ring-buffer pages with their meta file,
+    through bench/report's reading of a run."""
+
+    def write_run(self, tag, cpus, helpers):
+        iso = os.path.join(self.tmp.name, 'iso')
+        os.makedirs(iso, exist_ok=True)
+        for cpu, parts in cpus.items():
+            page = Page(100)
+            for pid, tree in parts:
+                for name, depth, mod in tree:
+                    page.add(1, entry(pid, name, depth))
+            with open(os.path.join(iso, '%s.cpu%d.raw' % (tag, cpu)), 'wb') as f:
+                f.write(page.bytes())
+        with open(os.path.join(iso, tag + '.meta'), 'w') as f:
+            f.write('pids= %d\nhelpers=%s\n' % (TASK, ''.join(' %d' % h for h in helpers)))
+        return report.read_run(self.tmp.name, tag, self.fmt, self.syms)
+
+    def test_moving_the_send_keeps_the_honest_figure(self):
+        inline = self.write_run('inline', {1: [(TASK, WRITE + deeper(SEND, 4))]}, [])
+        moved = self.write_run('moved', {1: [(TASK, WRITE)], 0: [(THREAD, SEND)]}, [THREAD])
+        self.assertEqual(inline['honest'], HonestTest.OWN)
+        self.assertEqual(moved['honest'], inline['honest'])
+        # The published per-task figure drops: the thread is not a task
+        # of the workload (and it counts softirq work, which moved too).
+        self.assertEqual(len(inline['all']), 12)
+        self.assertEqual(moved['all'], {'x64_sys_call', '__x64_sys_ioctl',
+                                        'nabla_ioctl [nabla]', 'nabla_net_write [nabla]'})
+        self.assertEqual(moved['helper'], {n + (' [%s]' % m if m else '') for n, _, m in SEND})
+        self.assertEqual(moved['helpers'], 1)
 
 
 class SubsystemTest(unittest.TestCase):
@@ -227,7 +353,7 @@ class SubsystemTest(unittest.TestCase):
             'some_unknown_function': 'other',
         }
         for fn, want in cases.items():
-            self.assertEqual(report.subsystem(fn), want, fn)
+            self.assertEqual(figures.subsystem(fn), want, fn)
 
     def test_med_spread(self):
         self.assertEqual(report.med_spread([3, 1, 2]), (2, 1, 3))
