@@ -15,6 +15,7 @@
 #include <linux/wait.h>
 
 #include "clock.h"
+#include "compat.h"
 #include "dev.h"
 
 long nabla_clock_monotonic(struct nabla_ctx *ctx, void *arg)
@@ -49,8 +50,8 @@ static enum hrtimer_restart nabla_yield_timer_fn(struct hrtimer *timer)
 void nabla_yield_timer_init(struct nabla_ctx *ctx)
 {
 	spin_lock_init(&ctx->yield.lock);
-	hrtimer_init(&ctx->yield.timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
-	ctx->yield.timer.function = nabla_yield_timer_fn;
+	nabla_hrtimer_setup(&ctx->yield.timer, nabla_yield_timer_fn,
+			    CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 }
 
 /* At the release: no yield is left, the timer may still be armed. */

@@ -8,6 +8,7 @@
 
 #include <linux/version.h>
 #include <linux/fs.h>
+#include <linux/hrtimer.h>
 #include <linux/blkdev.h>
 #include <linux/mm.h>
 #include <linux/netdevice.h>
@@ -44,6 +45,23 @@ static inline long nabla_pin_user_pages(unsigned long start,
 	return pin_user_pages(start, nr_pages, gup_flags, pages);
 #else
 	return pin_user_pages(start, nr_pages, gup_flags, pages, NULL);
+#endif
+}
+
+/*
+ * 6.13 added hrtimer_setup(), which also sets the callback (commit
+ * 908a1d775422); hrtimer_init() was removed once every user had moved.
+ */
+static inline void nabla_hrtimer_setup(struct hrtimer *timer,
+				       enum hrtimer_restart (*fn)(struct hrtimer *),
+				       clockid_t clock, enum hrtimer_mode mode)
+{
+/* checkpatch: LINUX_VERSION_CODE: one source for 6.1 to 7.x */
+#if KERNEL_VERSION(6, 13, 0) <= LINUX_VERSION_CODE
+	hrtimer_setup(timer, fn, clock, mode);
+#else
+	hrtimer_init(timer, clock, mode);
+	timer->function = fn;
 #endif
 }
 
