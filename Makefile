@@ -57,13 +57,14 @@ module-clean:
 
 # Out-of-tree builds write their objects beside the sources, so each kernel
 # of the matrix builds in its own copy under .build/KERNEL (sources synced,
-# objects kept for incremental rebuilds).
+# objects kept for incremental rebuilds). testhost/kmake runs kbuild, in the
+# kernel's build root when its compiler does not run here (newest).
 module-for:
 	@test -n "$(KERNEL)" || { echo "usage: make module-for KERNEL=K" >&2; exit 2; }
 	@mkdir -p $(BUILD)/$(KERNEL)
 	@rsync -a --delete $(foreach p,o ko mod mod.c mod.o cmd order symvers a,--exclude='*.$(p)') \
 		--exclude='.tmp*' $(addprefix $(TOP)/,$(MODULE_SRC)) $(BUILD)/$(KERNEL)/
-	$(MAKE) -C $$($(TOP)/testhost/fetch kdir $(KERNEL)) M=$(BUILD)/$(KERNEL) modules
+	+$(TOP)/testhost/kmake $(KERNEL) M=$(BUILD)/$(KERNEL) modules
 
 # --- user space ----------------------------------------------------------------
 

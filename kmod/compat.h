@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Differences between the kernels nabla builds on (6.1 and 6.12), in one
- * place, keyed on LINUX_VERSION_CODE. Nothing here takes locks.
+ * Differences between the kernels nabla builds on (6.1, 6.1-rt, 6.12 and
+ * Debian unstable's 7.2), in one place, keyed on LINUX_VERSION_CODE and
+ * named by the release that made them. Nothing here takes locks.
  */
 #ifndef _NABLA_COMPAT_H
 #define _NABLA_COMPAT_H
@@ -56,7 +57,7 @@ static inline void nabla_hrtimer_setup(struct hrtimer *timer,
 				       enum hrtimer_restart (*fn)(struct hrtimer *),
 				       clockid_t clock, enum hrtimer_mode mode)
 {
-/* checkpatch: LINUX_VERSION_CODE: one source for 6.1 to 7.x */
+/* checkpatch: LINUX_VERSION_CODE: one source for 6.1 to 7.2 */
 #if KERNEL_VERSION(6, 13, 0) <= LINUX_VERSION_CODE
 	hrtimer_setup(timer, fn, clock, mode);
 #else

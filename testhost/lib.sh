@@ -9,10 +9,13 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${NABLA_CACHE:-$TOP/.cache}
 KCACHE=$CACHE/kernels
 
-# The matrix: Debian's two LTS kernels. A kernel named here needs a case
-# in kernel_resolve() below. `make check` adds "debug-6.12" when that kernel
-# is present (check_kernels); NABLA_KERNELS, when set, is used as it is.
-KERNELS=${NABLA_KERNELS:-"6.1 6.12"}
+# The matrix: Debian's two LTS cloud kernels, bookworm's PREEMPT_RT kernel
+# and the newest kernel Debian ships (unstable's cloud kernel). A kernel
+# named here needs a case in kernel_resolve() below. `make check` adds
+# "debug-6.12" when that kernel is present (check_kernels); NABLA_KERNELS,
+# when set, is used as it is.
+KERNELS=${NABLA_KERNELS:-"6.1 6.12 6.1-rt newest"}
+KNOWN_KERNELS="6.1 6.12 6.1-rt newest debug-6.12"
 
 # The shared debug kernel (KASAN, lockdep...): make check adds it when present.
 # shared/ lies beside the repository (the development tree and CI's clone).
@@ -34,10 +37,60 @@ check_kernels() {
 say() { printf '%s\n' "$*" >&2; }
 die() { say "$(basename "$0"): $*"; exit 1; }
 
-# What apt would install for a meta-package: its first Depends: target.
+# apt's options for the kernel being resolved: empty for the machine's own
+# sources; for a kernel of another suite, the project-local sources list,
+# lists and cache directory that apt_suite_lists() keeps (the machine's apt
+# configuration is never touched).
+KAPT=
+
+# What apt would install for a package: its first Depends: target matching
+# $2 (a sed regular expression); every match with $3 = all.
 apt_dep() {
-	apt-cache depends "$1" 2>/dev/null |
-		sed -n "s/^ *|\{0,1\}Depends: \($2\)\$/\1/p" | head -n 1
+	# shellcheck disable=SC2086 # KAPT is a word list
+	apt-cache $KAPT depends "$1" 2>/dev/null |
+		sed -n "s/^ *|\{0,1\}Depends: \($2\)\$/\1/p" |
+		if [ "${3:-}" = all ]; then cat; else head -n 1; fi
+}
+
+# The Debian mirror of the machine's own sources (the first URI of the
+# stanza that carries bookworm in debian.sources, else the first "deb" line
+# of sources.list), so that no mirror is written in the scripts.
+apt_mirror() {
+	local f=/etc/apt/sources.list.d/debian.sources uri=
+	[ -r "$f" ] && uri=$(awk '
+		/^[ \t]*$/ { if (u != "" && s) exit; u = ""; s = 0; next }
+		/^URIs:/ { u = $2 }
+		/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") s = 1 }
+		END { if (u != "" && s) print u }' "$f")
+	[ -n "$uri" ] || [ ! -r /etc/apt/sources.list ] ||
+		uri=$(awk '$1 == "deb" && $2 !~ /^\[/ { print $2; exit }' /etc/apt/sources.list)
+	[ -n "$uri" ] || die "no Debian mirror in $f or /etc/apt/sources.list"
+	echo "$uri"
+}
+
+# apt_suite_lists SUITE: point KAPT at the project-local apt state for
+# SUITE (.cache/apt/SUITE: one "deb MIRROR SUITE main" line, its lists, its
+# cache), fetching the lists when there are none or they are a day old.
+# Sets KAPT_LISTS, the lists directory.
+apt_suite_lists() {
+	local dir=$CACHE/apt/$1
+	KAPT_LISTS=$dir/lists
+	KAPT="-o Dir::Etc::SourceList=$dir/sources.list -o Dir::Etc::SourceParts=/dev/null
+		-o Dir::State::Lists=$KAPT_LISTS -o Dir::Cache=$dir/cache
+		-o Debug::NoLocking=true"
+	if [ -n "$(find "$dir/updated" -mmin -1440 2>/dev/null)" ]; then
+		return 0
+	fi
+	lock 8 "apt-$1"
+	if [ -z "$(find "$dir/updated" -mmin -1440 2>/dev/null)" ]; then
+		mkdir -p "$KAPT_LISTS/partial" "$dir/cache/archives/partial"
+		echo "deb $(apt_mirror) $1 main" > "$dir/sources.list"
+		say "$(basename "$0"): updating the package lists of $1 (.cache/apt/$1)"
+		# shellcheck disable=SC2086 # KAPT is a word list
+		apt-get -qq $KAPT update >&2 || die "apt-get update of $1 failed"
+		touch "$dir/updated"
+	fi
+	unlock 8
 }
 
 # kernel_resolve NAME: set, for kernel NAME,
@@ -49,16 +102,37 @@ apt_dep() {
 #   KDIR    the tree that external modules build against
 #   KMODS   the kernel's own modules (lib/modules/KREL), empty if none
 #   KBOOT_TIMEOUT  seconds a boot may take before the guest counts as hung
-#   KPKGS   (deb) the packages to fetch: image, headers, common headers, kbuild
+#   KAPPEND more kernel command line for this kernel (with a leading space)
+#   KPKGS   (deb) the packages to fetch: image (and the packages it is made
+#           of, on unstable), headers, common headers, kbuild
+#   KSUITE  (deb) the Debian suite of a kernel not from the machine's own
+#           sources (empty for those)
+#   KBROOT  the build root the module is built in (testhost/kmake), for a
+#           kernel whose compiler does not run on this machine; else empty
+#   KBRPKGS the packages of that build root: make, sparse, the compiler the
+#           headers depend on and what the kbuild programs need
 # No ABI number is written down anywhere: it comes from the meta-packages.
 kernel_resolve() {
-	KNAME=$1
+	KNAME=$1 KSUITE= KBROOT= KBRPKGS= KAPT= KAPPEND=
 	# All the selftests of one boot; a hang, not a slow test, should hit it
 	# (each program has its own limit, selftests/settings).
 	KBOOT_TIMEOUT=900
 	case "$1" in
 	6.1)	kernel_resolve_deb linux-image-cloud-amd64 ;;
 	6.12)	kernel_resolve_deb linux-image-6.12-cloud-amd64 ;;
+	# PREEMPT_RT: spinlocks sleep, so a deadlock on one is a task in D
+	# state, not a soft lockup: the hung-task check reports it after 30 s
+	# rather than Debian's 120 (no test program sleeps uninterruptibly
+	# that long). Debian's RT kernel has no lockdep and no
+	# DEBUG_ATOMIC_SLEEP: README "Kernels" says what it does check.
+	6.1-rt)	kernel_resolve_deb linux-image-rt-amd64
+		KAPPEND=" sysctl.kernel.hung_task_timeout_secs=30" ;;
+	# Unstable's headers depend on unstable's compiler, which needs a newer
+	# C library than Debian 12's: the module builds in a build root of
+	# unstable (testhost/kmake, README "Kernels").
+	newest)	KSUITE=sid
+		apt_suite_lists "$KSUITE"
+		kernel_resolve_deb linux-image-cloud-amd64 ;;
 	debug-6.12)
 		KKIND=prebuilt
 		KROOT=$KCACHE/$1
@@ -69,17 +143,19 @@ kernel_resolve() {
 			"$DEBUG_KERNEL_DIR/README.md" 2>/dev/null)
 		KBOOT_TIMEOUT=2400
 		;;
-	*)	die "unknown kernel '$1' (known: 6.1 6.12 debug-6.12)" ;;
+	*)	die "unknown kernel '$1' (known: $KNOWN_KERNELS)" ;;
 	esac
 }
 
 # The resolution is cached in .cache/kernels/NAME/resolved until apt's
 # package lists change (apt-cache takes seconds on a busy machine).
 kernel_resolve_deb() {
-	local image hdr resolved=$KCACHE/$KNAME/resolved
+	local image hdr kbuild resolved=$KCACHE/$KNAME/resolved
+	local lists=${KAPT_LISTS:-/var/lib/apt/lists}
+	[ -n "$KSUITE" ] || lists=/var/lib/apt/lists
 	KKIND=deb
-	if [ -s "$resolved" ] && [ -d /var/lib/apt/lists ] &&
-	   [ -z "$(find /var/lib/apt/lists -maxdepth 1 -newer "$resolved" -print -quit)" ]; then
+	if [ -s "$resolved" ] && [ -d "$lists" ] &&
+	   [ -z "$(find "$lists" -maxdepth 1 -newer "$resolved" -print -quit)" ]; then
 		. "$resolved"
 	else
 		image=$(apt_dep "$1" 'linux-image-[^ ]*')
@@ -87,11 +163,22 @@ kernel_resolve_deb() {
 		KREL=${image#linux-image-}
 		KREL=${KREL%-unsigned}
 		hdr=linux-headers-$KREL
-		KPKGS="$image $hdr $(apt_dep "$hdr" 'linux-headers-[^ ]*-common')"
-		KPKGS="$KPKGS $(apt_dep "$hdr" 'linux-kbuild-[^ ]*')"
+		kbuild=$(apt_dep "$hdr" 'linux-kbuild-[^ ]*')
+		# Unstable's image package only depends on the packages that
+		# hold the image, the modules and the base files.
+		KPKGS="$image $(apt_dep "$image" "linux-[a-z]*-$KREL" all | tr '\n' ' ')"
+		KPKGS="$KPKGS $hdr $(apt_dep "$hdr" 'linux-headers-[^ ]*-common[^ ]*') $kbuild"
+		[ -z "$KSUITE" ] || KBRPKGS="make sparse $(apt_dep "$hdr" 'gcc-[0-9]*-for-host')
+			$(apt_dep "$kbuild" '[a-z][^ ]*' all)"
+		KBRPKGS=$(echo $KBRPKGS)
 		mkdir -p "$KCACHE/$KNAME"
-		printf 'KREL="%s"\nKPKGS="%s"\n' "$KREL" "$KPKGS" > "$resolved"
+		printf 'KREL="%s"\nKPKGS="%s"\nKBRPKGS="%s"\n' \
+			"$KREL" "$(echo $KPKGS)" "$KBRPKGS" > "$resolved"
 	fi
+	# One build root per suite and set of packages (a new compiler in
+	# unstable makes a new one).
+	[ -z "$KBRPKGS" ] ||
+		KBROOT=$CACHE/buildroot/$KSUITE-$(echo "$KBRPKGS" | md5sum | cut -c1-8)
 	KROOT=$KCACHE/$KNAME/$KREL
 	KIMAGE=$KROOT/boot/vmlinuz-$KREL
 	KDIR=$KROOT/usr/src/linux-headers-$KREL
