@@ -87,16 +87,22 @@ FIXTURE_TEARDOWN(stress)
 
 /*
  * No leak: a flat Slab; with kmemleak (whose KASAN quarantine keeps freed
- * objects in Slab) the last test scans once for all.
+ * objects in Slab) the last test scans once for all. Much is freed after
+ * an RCU grace period or from a kernel thread (files, exited tasks; on
+ * PREEMPT_RT more of it): right after the cycles Slab may still count it
+ * (724 KiB once on 6.1-rt, then -76 to +288 KiB in four runs of one boot).
+ * A leak stays; that goes: Slab above the bound is read again for 3 s.
  */
 static void check_no_leak(struct __test_metadata *_metadata, long long slab0)
 {
 	long long slab1;
+	int i;
 
 	if (have_kmemleak())
 		return;
-	slab1 = slab_kb();
-	TH_LOG("slab %lld -> %lld KiB", slab0, slab1);
+	for (i = 0; (slab1 = slab_kb()) - slab0 >= 512 && i < 30; i++)
+		usleep(100000);
+	TH_LOG("slab %lld -> %lld KiB (read %d times)", slab0, slab1, i + 1);
 	ASSERT_LT(slab1 - slab0, 512);
 }
 
