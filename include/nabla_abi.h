@@ -100,8 +100,17 @@ enum nabla_backend_kind {
 	NABLA_BACKEND_SYSCALL,
 };
 
+/*
+ * The bindings' backend, in a note of the unikernel (bindings/nabla): name
+ * "nabla", type "BKND", a 4-byte enum nabla_backend_kind.
+ */
+#define NABLA_BACKEND_NOTE_NAME	"nabla"
+#define NABLA_BACKEND_NOTE_TYPE	0x444e4b42	/* "BKND" */
+
 /* nabla_boot_info.flags */
 #define NABLA_BOOT_F_FSGSBASE	(1U << 0)	/* WRFSBASE works here */
+/* Without FSGSBASE: the filter allows arch_prctl(ARCH_SET_FS). */
+#define NABLA_BOOT_F_ARCH_PRCTL	(1U << 1)
 
 /*
  * What the tender passes to the unikernel's entry point (in %rdi). It lies

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * solo5.h: the Solo5 guest API, as libnabla provides it.
+ * solo5.h: the Solo5 guest API, as libnabla and nabla's bindings (a
+ * freestanding unikernel run by nabla-run) provide it.
  *
  * The declarations (names, types, constants, signatures) follow Solo5's
  * published interface so that a program written for Solo5 compiles and
- * links against libnabla unchanged. The comments state libnabla's contract.
+ * links against libnabla or the bindings unchanged. The comments state
+ * nabla's contract.
  *
  * After start-up the process is confined: it may use only these functions
  * (and code of its own that makes no system call). Anything else that
@@ -34,11 +36,14 @@ typedef enum {
 } solo5_result_t;
 
 /*
- * Start of day. libnabla's own main() parses its options, sets up and
- * confines the process, then calls solo5_app_main() once. @cmdline is what
- * followed "--" on the command line, joined by single spaces. The heap is
- * one read/write region, already backed by memory, for the application to
- * use as it likes. Returning from solo5_app_main is solo5_exit(status).
+ * Start of day. libnabla's own main(), or nabla-run, parses its options,
+ * sets up and confines the process, then calls solo5_app_main() once.
+ * @cmdline is the application's arguments (libnabla: what followed "--";
+ * nabla-run: what followed UNIKERNEL, without the leading --solo5:LEVEL
+ * options), joined by single spaces. The heap is one read/write,
+ * non-executable region, already backed by memory, for the application to
+ * use as it likes; a unikernel's initial stack grows down from its top.
+ * Returning from solo5_app_main is solo5_exit(status).
  */
 struct solo5_start_info {
 	const char *cmdline;
@@ -91,7 +96,8 @@ struct solo5_net_info {
 
 /*
  * Look up the net device called @name (given with --net:NAME=...). Fails
- * with SOLO5_R_EINVAL for an unknown name or a device of another type.
+ * with SOLO5_R_EINVAL for an unknown name, a device of another type, or one
+ * acquired before: a device may be acquired once.
  */
 solo5_result_t solo5_net_acquire(const char *name, solo5_handle_t *handle,
 				 struct solo5_net_info *info);
@@ -100,8 +106,8 @@ solo5_result_t solo5_net_write(solo5_handle_t handle, const uint8_t *buf,
 			       size_t size);
 /*
  * Receive one frame into @buf without blocking: SOLO5_R_AGAIN when none is
- * waiting. @size should be at least mtu + 14; a frame that does not fit is
- * refused with SOLO5_R_EINVAL and stays queued.
+ * waiting. @size must be at least mtu + 14 (else SOLO5_R_EINVAL, and any
+ * waiting frame stays queued).
  */
 solo5_result_t solo5_net_read(solo5_handle_t handle, uint8_t *buf,
 			      size_t size, size_t *read_size);

@@ -11,6 +11,8 @@
 #include "confined.h"
 
 struct nabla_device nabla_devices[NABLA_MAX_DEVICES];
+struct nabla_dev_state nabla_dev = { .fd = -1 };
+struct nabla_sys_state nabla_sys = { .epollfd = -1, .timerfd = -1 };
 const struct nabla_ops *nabla_ops;
 
 static solo5_result_t to_result(long rc)
@@ -125,7 +127,11 @@ solo5_result_t solo5_net_read(solo5_handle_t handle, uint8_t *buf,
 {
 	struct nabla_device *d = device(handle, NABLA_DEV_NET);
 
-	if (!d || !buf || !read_size)
+	/*
+	 * solo5.h: the buffer must hold the largest frame. (A tap read would
+	 * truncate a frame that does not fit, rather than leave it queued.)
+	 */
+	if (!d || !buf || !read_size || size < (size_t)d->mtu + SOLO5_NET_HLEN)
 		return SOLO5_R_EINVAL;
 	return to_result(nabla_ops->net_read(handle, buf, size, read_size));
 }

@@ -144,23 +144,34 @@ static int split_device(const char *arg, const char *opt, const char *what,
 	return 0;
 }
 
-static bool name_taken(const struct nabla_config *cfg, const char *name)
+enum nabla_dev_type nabla_config_device(const struct nabla_config *cfg,
+					const char *name)
 {
 	unsigned int i;
 
 	for (i = 0; i < cfg->nnet; i++)
 		if (!strcmp(cfg->net[i].name, name))
-			return true;
+			return NABLA_DEV_NET;
 	for (i = 0; i < cfg->nblock; i++)
 		if (!strcmp(cfg->block[i].name, name))
-			return true;
-	return false;
+			return NABLA_DEV_BLOCK;
+	return NABLA_DEV_FREE;
+}
+
+const struct nabla_setup *nabla_select_backend(const struct nabla_config *cfg)
+{
+	if (cfg->backend == NABLA_BACKEND_DEV) {
+		nabla_ops = &nabla_dev_ops;
+		return &nabla_dev_setup;
+	}
+	nabla_ops = &nabla_sys_ops;
+	return &nabla_sys_setup;
 }
 
 static int add_device_check(const struct nabla_config *cfg, const char *arg,
 			    const char *name)
 {
-	if (name_taken(cfg, name)) {
+	if (nabla_config_device(cfg, name) != NABLA_DEV_FREE) {
 		nabla_err("device name '%s' given twice ('%s')", name, arg);
 		return -1;
 	}

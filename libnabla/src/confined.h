@@ -54,6 +54,26 @@ extern NABLA_LOCAL const struct nabla_ops nabla_dev_ops;
 extern NABLA_LOCAL const struct nabla_ops nabla_sys_ops;
 
 /*
+ * The TLS layout (tls.c): the PT_TLS image and sizes, where tp lies in a
+ * block (tp - offset is the start of the data), what goes in the TCB.
+ */
+#define NABLA_TLS_TCB_ALIGN	16	/* the TCB holds pointers */
+
+struct nabla_tls {
+	uintptr_t image;	/* the .tdata initialization image */
+	size_t filesz;		/* .tdata bytes */
+	size_t memsz;		/* .tdata + .tbss bytes */
+	size_t align;		/* alignment of tp */
+	size_t offset;		/* tp - start of the TLS data */
+	uintptr_t stack_guard;
+	uintptr_t pointer_guard;
+	bool fsgsbase;		/* WRFSBASE works */
+	bool arch_prctl;	/* else the filter allows arch_prctl(ARCH_SET_FS) */
+};
+
+extern NABLA_LOCAL struct nabla_tls nabla_tls;
+
+/*
  * Block I/O of the syscall backend is made of pieces of block_size << k
  * bytes up to NABLA_BLOCK_MAX_IO (the largest pwrite64 the filter allows
  * on the device): the number of piece sizes for @block_size.

@@ -9,8 +9,6 @@
 #include "confined.h"
 #include "raw.h"
 
-struct nabla_dev_state nabla_dev = { .fd = -1 };
-
 static long hypercall(unsigned long cmd, void *arg)
 {
 	return nabla_raw3(__NR_ioctl, nabla_dev.fd, cmd, (long)arg);

@@ -22,6 +22,7 @@
 
 #define NABLA_DEV_PATH	"/dev/nabla"
 
+const char *nabla_dev_missing_hint = "--backend=syscall runs without it";
 /* The module has NABLA_REGISTER_MEMORY (not needed: modules before it work). */
 static bool can_register;
 
@@ -109,11 +110,10 @@ static int dev_open(const struct nabla_config *cfg)
 	if (fd < 0) {
 		if (errno == ENOENT)
 			nabla_err("%s is missing (nabla module not loaded?); "
-				  "--backend=syscall runs without it",
-				  NABLA_DEV_PATH);
+				  "%s", NABLA_DEV_PATH, nabla_dev_missing_hint);
 		else
-			nabla_err("cannot open %s: %s; --backend=syscall runs "
-				  "without it", NABLA_DEV_PATH, strerror(errno));
+			nabla_err("cannot open %s: %s; %s", NABLA_DEV_PATH,
+				  strerror(errno), nabla_dev_missing_hint);
 		return -1;
 	}
 	if (check_version(fd)) {

@@ -80,10 +80,13 @@ struct nabla_args {
 	bool have_backend;
 };
 
-/* start-up, in start.c */
+/* err.c */
 NABLA_LOCAL void nabla_err(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 NABLA_LOCAL void nabla_set_prog(const char *argv0);
+NABLA_LOCAL const char *nabla_prog_name(void);
+
+/* start.c */
 NABLA_LOCAL int nabla_start(int argc, char **argv);
 
 /*
@@ -104,6 +107,9 @@ NABLA_LOCAL int nabla_join_cmdline(struct nabla_config *cfg, int argc,
 NABLA_LOCAL int nabla_parse_args(struct nabla_config *cfg, int argc,
 				 char **argv);
 NABLA_LOCAL void nabla_usage_devices(void);
+/* Which device the command line names @name: net, block, or none (FREE). */
+NABLA_LOCAL enum nabla_dev_type
+nabla_config_device(const struct nabla_config *cfg, const char *name);
 NABLA_LOCAL void nabla_usage(const char *prog);
 
 /*
@@ -123,6 +129,12 @@ struct nabla_setup {
 extern NABLA_LOCAL const struct nabla_setup nabla_dev_setup;
 extern NABLA_LOCAL const struct nabla_setup nabla_sys_setup;
 
+/* args.c: the set-up of cfg->backend, its operations made nabla_ops. */
+NABLA_LOCAL const struct nabla_setup *
+nabla_select_backend(const struct nabla_config *cfg);
+
+/* dev_setup.c: what to say when /dev/nabla cannot be opened */
+extern NABLA_LOCAL const char *nabla_dev_missing_hint;
 /* dev_setup.c: .data and .bss of the main program, page aligned */
 NABLA_LOCAL void nabla_data_range(uintptr_t *start, uintptr_t *end);
 
@@ -132,7 +144,7 @@ NABLA_LOCAL int nabla_filter_build(const struct nabla_setup *setup);
 extern NABLA_LOCAL int (*nabla_filter_extra)(void *scmp_ctx);
 NABLA_LOCAL long nabla_filter_install(void);
 
-/* tls.c */
+/* tls_setup.c */
 NABLA_LOCAL int nabla_tls_prepare(void);
 
 /* vdso.c */

@@ -11,7 +11,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,33 +27,11 @@
  */
 #define NABLA_STACK_PREFAULT	(512 * 1024)
 
-static const char *nabla_prog = "libnabla";
-
-void nabla_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "%s: ", nabla_prog);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
-/* Errors are prefixed with the program's name (argv[0] without its path). */
-void nabla_set_prog(const char *argv0)
-{
-	const char *slash;
-
-	if (!argv0 || !argv0[0])
-		return;
-	slash = strrchr(argv0, '/');
-	nabla_prog = slash ? slash + 1 : argv0;
-}
-
 /* For the few errors between the seal and the app: raw write(2) only. */
 static void raw_err(const char *msg)
 {
+	const char *nabla_prog = nabla_prog_name();
+
 	nabla_raw3(__NR_write, 2, (long)nabla_prog, strlen(nabla_prog));
 	nabla_raw3(__NR_write, 2, (long)": ", 2);
 	nabla_raw3(__NR_write, 2, (long)msg, strlen(msg));
@@ -130,18 +107,12 @@ int nabla_start(int argc, char **argv)
 
 	if (argc > 0)
 		nabla_set_prog(argv[0]);
-	cfg.prog = nabla_prog;
+	cfg.prog = nabla_prog_name();
 	rc = nabla_parse_args(&cfg, argc, argv);
 	if (rc)
 		exit(rc > 0 ? 0 : 2);
 
-	if (cfg.backend == NABLA_BACKEND_DEV) {
-		setup = &nabla_dev_setup;
-		nabla_ops = &nabla_dev_ops;
-	} else {
-		setup = &nabla_sys_setup;
-		nabla_ops = &nabla_sys_ops;
-	}
+	setup = nabla_select_backend(&cfg);
 	if (setup->open(&cfg) || setup->attach(&cfg))
 		exit(2);
 	heap = reserve_heap(cfg.mem_mib);
