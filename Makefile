@@ -9,8 +9,11 @@
 #                       matrix, run the static checks and the selftests in the
 #                       test host; ends with "N passed, N failed"
 #   make demo           boot the test host and run the example applications
-#   make install        libnabla, its headers, libnabla.pc, the udev rule
-#                       (PREFIX=/usr/local, DESTDIR=); make uninstall
+#   make install        libnabla, its headers, libnabla.pc, the udev rule;
+#                       the Solo5 target: nabla-run, nabla-elftool, the
+#                       bindings with their linker script, headers and
+#                       solo5-bindings-nabla{,-syscall}.pc (PREFIX=/usr/local,
+#                       DESTDIR=); make uninstall
 #   make module-for KERNEL=K   nabla.ko for kernel K of the matrix, built in .build/K
 #   make stage          what the test host carries (.build/stage/opt/nabla)
 #   make debug-kernel   build the KASAN/lockdep/kmemleak kernel (DEST=DIR)
@@ -28,17 +31,21 @@ PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BINDIR ?= $(PREFIX)/bin
+BINDINGSDIR := $(LIBDIR)/solo5-bindings-nabla
+BINDINGSINC := $(INCLUDEDIR)/solo5-bindings-nabla
 UDEVRULESDIR ?= /etc/udev/rules.d
 
 # The kernel module's sources, as copied into a per-kernel build directory.
 MODULE_SRC := Kbuild kmod uapi
 
-EXAMPLES := $(patsubst %/Makefile,%,$(wildcard $(TOP)/examples/*/Makefile))
+# The examples' applications (nolibc is their small libc, built with solo5).
+EXAMPLES := $(filter-out %/nolibc,$(patsubst %/Makefile,%,$(wildcard $(TOP)/examples/*/Makefile)))
 
-.PHONY: all module module-clean libnabla selftests examples module-for stage check demo debug-kernel \
-	install uninstall clean ksft-source
+.PHONY: all module module-clean libnabla solo5 selftests examples module-for stage check demo \
+	debug-kernel install install-solo5 uninstall clean ksft-source
 
-all: module libnabla selftests examples
+all: module libnabla solo5 selftests examples
 
 # --- the kernel module -------------------------------------------------------
 
@@ -77,13 +84,20 @@ else
 	$(MAKE) -C libnabla
 endif
 
+# The freestanding Solo5 target: the bindings linked into a unikernel, the
+# manifest tool, the tender, the examples' small libc (README "Unikernels").
+SOLO5_DIRS := bindings/nabla elftool tenders/nabla examples/nolibc
+
+solo5: libnabla
+	@set -e; for d in $(SOLO5_DIRS); do $(MAKE) -C $$d; done
+
 ksft-source:
 	@$(TOP)/testhost/fetch source
 
-selftests: libnabla ksft-source
+selftests: libnabla solo5 ksft-source
 	$(MAKE) -C selftests
 
-examples: libnabla
+examples: libnabla solo5
 	@set -e; for d in $(EXAMPLES); do $(MAKE) -C $$d; done
 
 # The test host's /opt/nabla: libnabla, the kselftest install, the examples.
@@ -103,7 +117,8 @@ stage: libnabla selftests
 			cp $$f $(BUILD)/stage/opt/nabla/examples/$$n/; \
 		done; \
 	done
-	@install -d $(BUILD)/stage/opt/nabla/examples/tests
+	@install -d $(BUILD)/stage/opt/nabla/bin $(BUILD)/stage/opt/nabla/examples/tests
+	@install -m 755 tenders/nabla/nabla-run elftool/nabla-elftool $(BUILD)/stage/opt/nabla/bin/
 	@install -m 755 examples/demo.sh $(BUILD)/stage/opt/nabla/examples/
 	@install -m 755 examples/tests/*.sh $(BUILD)/stage/opt/nabla/examples/tests/
 
@@ -133,7 +148,7 @@ bench:
 # libnabla.so is installed with its soname links as built (cp -P). solo5.h
 # goes into include/libnabla/ (pkg-config's Cflags point there), so that it
 # cannot clash with a Solo5 installation's own solo5.h.
-install: libnabla
+install: libnabla install-solo5
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(INCLUDEDIR)/libnabla \
 		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(UDEVRULESDIR)
 	install -m 644 libnabla/libnabla.a $(DESTDIR)$(LIBDIR)/libnabla.a
@@ -145,7 +160,32 @@ install: libnabla
 		libnabla.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libnabla.pc
 	install -m 644 70-nabla.rules $(DESTDIR)$(UDEVRULESDIR)/70-nabla.rules
 
+# The freestanding target: its .pc files record the compiler's own header
+# directory (-nostdinc keeps libc's headers out of a unikernel).
+SOLO5_PC := sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	-e 's|@VERSION@|$(VERSION)|; s|@CCINCLUDE@|$(shell $(CC) -print-file-name=include)|'
+
+install-solo5: solo5
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(BINDINGSDIR) $(DESTDIR)$(BINDINGSINC) \
+		$(DESTDIR)$(PKGCONFIGDIR)
+	install -m 755 tenders/nabla/nabla-run elftool/nabla-elftool $(DESTDIR)$(BINDIR)/
+	install -m 644 bindings/nabla/solo5_nabla.o bindings/nabla/solo5_nabla_syscall.o \
+		bindings/nabla/solo5_nabla.lds $(DESTDIR)$(BINDINGSDIR)/
+	install -m 644 libnabla/include/solo5.h include/mft_abi.h $(DESTDIR)$(BINDINGSINC)/
+	$(SOLO5_PC) -e 's|@NAME@|solo5-bindings-nabla|; s|@OBJECT@|solo5_nabla.o|' \
+		-e 's|@BACKEND@|dev backend (/dev/nabla)|' solo5-bindings-nabla.pc.in \
+		> $(DESTDIR)$(PKGCONFIGDIR)/solo5-bindings-nabla.pc
+	$(SOLO5_PC) -e 's|@NAME@|solo5-bindings-nabla-syscall|; s|@OBJECT@|solo5_nabla_syscall.o|' \
+		-e 's|@BACKEND@|syscall backend (as Solo5 spt)|' solo5-bindings-nabla.pc.in \
+		> $(DESTDIR)$(PKGCONFIGDIR)/solo5-bindings-nabla-syscall.pc
+
 uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/nabla-run $(DESTDIR)$(BINDIR)/nabla-elftool \
+		$(addprefix $(DESTDIR)$(BINDINGSDIR)/,solo5_nabla.o solo5_nabla_syscall.o solo5_nabla.lds) \
+		$(DESTDIR)$(BINDINGSINC)/solo5.h $(DESTDIR)$(BINDINGSINC)/mft_abi.h \
+		$(DESTDIR)$(PKGCONFIGDIR)/solo5-bindings-nabla.pc \
+		$(DESTDIR)$(PKGCONFIGDIR)/solo5-bindings-nabla-syscall.pc
+	-rmdir $(DESTDIR)$(BINDINGSDIR) $(DESTDIR)$(BINDINGSINC) 2>/dev/null
 	rm -f $(DESTDIR)$(LIBDIR)/libnabla.a $(DESTDIR)$(LIBDIR)/libnabla.so*
 	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/libnabla/,$(notdir $(wildcard libnabla/include/*.h))) \
 		$(DESTDIR)$(INCLUDEDIR)/linux/nabla.h $(DESTDIR)$(PKGCONFIGDIR)/libnabla.pc \
@@ -155,6 +195,6 @@ uninstall:
 clean: module-clean
 	-$(if $(HAVE_LIBNABLA),$(MAKE) -C libnabla clean)
 	-$(if $(wildcard $(KSFT)/lib.mk),$(MAKE) -C selftests clean)
-	-@for d in $(EXAMPLES); do $(MAKE) -C $$d clean; done
+	-@for d in $(EXAMPLES) $(SOLO5_DIRS); do $(MAKE) -C $$d clean; done
 	@# Only what the build put in .build/: others (bench/) keep their files there.
 	rm -rf $(BUILD)/stage $(BUILD)/check $(wildcard $(BUILD)/*/kmod)
