@@ -36,7 +36,7 @@
 
 #define APP_OUT_MAX		65536
 #define APP_ERR_MAX		4096
-#define APP_MAX_ARGS		32
+#define APP_MAX_ARGS		80
 
 /* app_start() flags */
 #define APP_HIDE_DEV_NABLA	(1 << 0)	/* run with /dev/nabla absent */
@@ -59,8 +59,8 @@ static inline uint64_t app_now_ms(void)
 	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
 }
 
-/* apps/@name in the directory of this test executable. */
-static inline int app_path(const char *name, char *buf, size_t size)
+/* @name (a relative path) in the directory of this test executable. */
+static inline int beside_test(const char *name, char *buf, size_t size)
 {
 	char self[PATH_MAX];
 	ssize_t n;
@@ -69,7 +69,18 @@ static inline int app_path(const char *name, char *buf, size_t size)
 	if (n < 0)
 		return -1;
 	self[n] = '\0';
-	if ((size_t)snprintf(buf, size, "%s/apps/%s", dirname(self), name) >= size)
+	if ((size_t)snprintf(buf, size, "%s/%s", dirname(self), name) >= size)
+		return -1;
+	return 0;
+}
+
+/* apps/@name in the directory of this test executable. */
+static inline int app_path(const char *name, char *buf, size_t size)
+{
+	char rel[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), "apps/%s", name);
+	if (beside_test(rel, buf, size))
 		return -1;
 	return access(buf, X_OK);
 }
@@ -121,20 +132,17 @@ static inline void app_hide_dev_nabla(void)
 }
 
 /*
- * Start apps/@name with the NULL-terminated @args (after argv[0]).
+ * Start the program @path with the NULL-terminated @args (after argv[0]).
  * Returns 0, or -1 with errno.
  */
-static inline int app_start(struct nabla_app *app, const char *name,
-			    const char *const *args, unsigned int flags)
+static inline int prog_start(struct nabla_app *app, const char *path,
+			     const char *const *args, unsigned int flags)
 {
-	char path[PATH_MAX];
 	const char *argv[APP_MAX_ARGS + 2];
 	int out[2], i;
 
 	memset(app, 0, sizeof(*app));
 	app->pid = -1;
-	if (app_path(name, path, sizeof(path)))
-		return -1;
 	argv[0] = path;
 	for (i = 0; args && args[i]; i++) {
 		if (i == APP_MAX_ARGS) {
@@ -170,6 +178,19 @@ static inline int app_start(struct nabla_app *app, const char *name,
 	close(out[1]);
 	app->out_fd = out[0];
 	return 0;
+}
+
+/* Start apps/@name with @args, as prog_start(). */
+static inline int app_start(struct nabla_app *app, const char *name,
+			    const char *const *args, unsigned int flags)
+{
+	char path[PATH_MAX];
+
+	memset(app, 0, sizeof(*app));
+	app->pid = -1;
+	if (app_path(name, path, sizeof(path)))
+		return -1;
+	return prog_start(app, path, args, flags);
 }
 
 /* Read what stdout has within @timeout_ms; false at EOF or timeout. */
