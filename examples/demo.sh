@@ -3,7 +3,8 @@
 #
 # demo.sh: both example applications at once, each confined by libnabla on
 # its own link, driven by the usual clients, and a short report of what the
-# clients measured.
+# clients measured; then httpd again as a freestanding unikernel run by
+# nabla-run.
 #
 #   demo.sh [dev|syscall]   (default: dev when /dev/nabla exists)
 #
@@ -140,6 +141,24 @@ v=$(timeout 20 redis-cli -h "$KV_IP" INCR demo:visits)
 line "kv     after SIGKILL + restart: $keys_after of $keys_before keys back, demo:greeting = '$g'"
 
 kill -0 "$HTTPD_PID" 2>/dev/null || fail "httpd is no longer running"
+
+# ---- the same httpd as a freestanding unikernel, run by nabla-run ----
+
+link_up "$backend" u 3 || { say "cannot create the unikernel's link"; exit 1; }
+say "nabla-run httpd.nabla$([ "$backend" = dev ] || echo _syscall): the same httpd, freestanding (no glibc)"
+UNIKERNEL=yes
+app_start httpd "$backend" "$WORK/uk.log" "$WORK/site.tar"
+UNIKERNEL=
+if wait_for "$WORK/uk.log" '^httpd: serving' "$START_SECS"; then
+	sed 's/^/[unikernel console] /' "$WORK/uk.log"
+	timeout 30 curl -s "http://$APP_IP/img/big.bin" -o "$WORK/big" &&
+		cmp -s "$WORK/big" "$WORK/site/img/big.bin" &&
+		line "httpd  as a unikernel (nabla-run): big.bin served byte for byte" ||
+		fail "the unikernel httpd did not serve big.bin"
+else
+	sed 's/^/[unikernel console] /' "$WORK/uk.log"
+	fail "the unikernel httpd did not start"
+fi
 
 echo
 say "report (backend: $backend)"

@@ -109,17 +109,31 @@ links_down() {
 	LINKS=""
 }
 
+# nabla-run, for UNIKERNEL=yes: the test host's, else this tree's.
+NABLA_RUN=${NABLA_RUN:-/opt/nabla/bin/nabla-run}
+[ -x "$NABLA_RUN" ] || NABLA_RUN=$NABLA_EXAMPLES/../tenders/nabla/nabla-run
+
 # app_start NAME BACKEND LOG BLOCK [ARG...]: start an application confined,
-# its console in LOG; sets APP_PID. Uses IFACE, APP_IP, APP_MAC.
+# its console in LOG; sets APP_PID. Uses IFACE, APP_IP, APP_MAC. With
+# UNIKERNEL=yes, the application built as a freestanding unikernel
+# (NAME.nabla for the dev backend, NAME.nabla_syscall), run by nabla-run.
 app_start() {
 	as_bin=$(app_bin "$1") as_backend=$2 as_log=$3 as_blk=$4
 	shift 4
 	# Emptied here, not by the child's redirection: wait_for must not see
 	# the previous run's banner before the child gets to run.
 	: > "$as_log"
-	"$as_bin" --backend="$as_backend" --net:service0="$IFACE" \
-		--net-mac:service0="$APP_MAC" --block:storage="$as_blk" \
-		-- "$APP_IP/24" "$@" >> "$as_log" 2>&1 &
+	if [ "${UNIKERNEL:-}" = yes ]; then
+		as_uk=$as_bin.nabla
+		[ "$as_backend" = dev ] || as_uk=${as_uk}_syscall
+		"$NABLA_RUN" --mem=128 --net:service0="$IFACE" \
+			--net-mac:service0="$APP_MAC" --block:storage="$as_blk" \
+			"$as_uk" --solo5:quiet "$APP_IP/24" "$@" >> "$as_log" 2>&1 &
+	else
+		"$as_bin" --backend="$as_backend" --net:service0="$IFACE" \
+			--net-mac:service0="$APP_MAC" --block:storage="$as_blk" \
+			-- "$APP_IP/24" "$@" >> "$as_log" 2>&1 &
+	fi
 	APP_PID=$!
 	PIDS="$PIDS $APP_PID"
 }
