@@ -18,6 +18,9 @@
 #   kv        examples/kv under 300 redis-cli SETs
 #   W+rps     workload W with the host end's receive steered to the load
 #             CPU (RPS): not in the default set
+# Options: libnabla's two backends (dev, syscall) for every workload; httpd,
+# kv and the speed rows also as freestanding unikernels run by nabla-run on
+# /dev/nabla ("tender": NAME.nabla, the same sources with nabla's bindings).
 # CPUs: with two or more, the application runs on the work CPU (the one
 # the kernel command line isolated, if any: bench/run boots with
 # isolcpus/rcu_nocbs for it unless told --cpus shared; else CPU
@@ -322,6 +325,22 @@ make_site() {
 	(cd /tmp/site && tar -cf /tmp/site.tar index.html sub)
 }
 
+# start_example NAME OPTION LOG BLOCK: examples/NAME, by libnabla's backend
+# OPTION, or (tender) NAME.nabla run by nabla-run on /dev/nabla, on IFACE.
+start_example() {
+	if [ "$2" = tender ]; then
+		app_start "$3" /opt/nabla/bin/nabla-run --mem=128 \
+			--net:service0="$IFACE" --net-mac:service0=$APP_MAC \
+			--block:storage="$4" "$EX/$1/$1.nabla" --solo5:quiet "$APP_IP/24"
+	else
+		app_start "$3" "$EX/$1/$1" --backend="$2" \
+			--net:service0="$IFACE" --net-mac:service0=$APP_MAC \
+			--block:storage="$4" -- "$APP_IP/24"
+	fi
+}
+# The link a backend or option needs: the tender's is the dev backend's.
+link_of() { [ "$1" = tender ] && echo dev || echo "$1"; }
+
 iso_httpd() {
 	[ -x $EX/httpd/httpd ] || { log "no $EX/httpd/httpd"; return 2; }
 	command -v curl > /dev/null || { log "no curl in the guest"; return 2; }
@@ -329,10 +348,8 @@ iso_httpd() {
 	# The site on a real block device (brd): its bios are the device path.
 	dd if=/tmp/site.tar of=/dev/ram0 bs=65536 conv=notrunc 2>/dev/null
 	dd if=/dev/zero of=/dev/ram0 bs=65536 seek=$(( ($(stat -c %s /tmp/site.tar) + 65535) / 65536 )) count=16 2>/dev/null
-	link_up "$1" || return 1
-	app_start "$OUT/iso/$2.console" $EX/httpd/httpd --backend="$1" \
-		--net:service0="$IFACE" --net-mac:service0=$APP_MAC \
-		--block:storage=/dev/ram0 -- "$APP_IP/24"
+	link_up "$(link_of "$1")" || return 1
+	start_example httpd "$1" "$OUT/iso/$2.console" /dev/ram0
 	wait_for "$OUT/iso/$2.console" '^httpd: serving' 60 || return 1
 	curl -s -H 'Connection: close' "http://$APP_IP/" "http://$APP_IP/" \
 		"http://$APP_IP/sub/index.html" > /dev/null || return 1
@@ -358,10 +375,8 @@ iso_kv() {
 	command -v redis-cli > /dev/null || { log "no redis-cli in the guest"; return 2; }
 	# A fresh log on a real block device (brd) for every run.
 	dd if=/dev/zero of=/dev/ram1 bs=1048576 count=4 2>/dev/null
-	link_up "$1" || return 1
-	app_start "$OUT/iso/$2.console" $EX/kv/kv --backend="$1" \
-		--net:service0="$IFACE" --net-mac:service0=$APP_MAC \
-		--block:storage=/dev/ram1 -- "$APP_IP/24"
+	link_up "$(link_of "$1")" || return 1
+	start_example kv "$1" "$OUT/iso/$2.console" /dev/ram1
 	wait_for "$OUT/iso/$2.console" '^kv: listening' 60 || return 1
 	redis-cli -h $APP_IP -r 5 SET warm up > /dev/null 2>&1 || return 1
 	sleep 0.5
@@ -380,8 +395,12 @@ run_iso() {	# WORKLOAD[+rps]
 	case $1 in *+rps) RPS=1 ;; esac
 	fn=iso_$(echo "${1%+rps}" | tr - _)
 	r=1
+	options="dev syscall"
+	case ${1%+rps} in
+	httpd|kv) [ -x "$EX/${1%+rps}/${1%+rps}.nabla" ] && options="$options tender" ;;
+	esac
 	while [ $r -le "$REPS" ]; do
-		for b in dev syscall; do
+		for b in $options; do
 			tag=$1-$b-$r
 			log "isolation $tag"
 			$fn $b "$tag"
@@ -412,13 +431,21 @@ run_iso() {	# WORKLOAD[+rps]
 run_speed() {
 	r=1
 	while [ $r -le "$REPS" ]; do
-		for b in dev syscall; do
+		for b in dev syscall tender; do
 			tag=$b-$r
+			[ $b != tender ] || [ -r $BENCH/apps/speed.nabla ] || continue
 			log "speed $tag"
-			link_up $b || { log "speed $tag: no link"; continue; }
-			app_start "$OUT/speed/$tag.console" $BENCH/apps/speed --backend=$b \
-				--net:service0="$IFACE" --net-mac:service0=$APP_MAC \
-				--block:storage=/dev/ram0 -- $COUNT 10.78.1.1 $APP_IP
+			link_up "$(link_of $b)" || { log "speed $tag: no link"; continue; }
+			if [ $b = tender ]; then
+				app_start "$OUT/speed/$tag.console" /opt/nabla/bin/nabla-run \
+					--mem=128 --net:service0="$IFACE" \
+					--net-mac:service0=$APP_MAC --block:storage=/dev/ram0 \
+					$BENCH/apps/speed.nabla --solo5:quiet $COUNT 10.78.1.1 $APP_IP
+			else
+				app_start "$OUT/speed/$tag.console" $BENCH/apps/speed --backend=$b \
+					--net:service0="$IFACE" --net-mac:service0=$APP_MAC \
+					--block:storage=/dev/ram0 -- $COUNT 10.78.1.1 $APP_IP
+			fi
 			i=0
 			while kill -0 "$APP_PID" 2>/dev/null && [ $i -lt 3000 ]; do
 				sleep 0.1
