@@ -19,10 +19,12 @@
  *   org.nabla.backend=dev|syscall   default dev, or syscall without /dev/nabla
  *   org.nabla.net=IFNAME|none       default eth0 when the namespace has it
  *   org.nabla.net.device=NAME       the Solo5 net device, default service0
- *   org.nabla.block.NAME=PATH[,size=N[KMG]]
- *                                   Solo5 block device NAME on PATH in the
- *                                   container (a file in a volume); made
- *                                   with that size when it does not exist
+ *   org.nabla.block.NAME=PATH       Solo5 block device NAME on PATH in the
+ *                                   container (a file in a volume)
+ *   org.nabla.block-size.NAME=N[KMG]
+ *                                   made with that size (zeroed) when it
+ *                                   does not exist (podman's --annotation
+ *                                   splits values at commas, hence apart)
  *   org.nabla.mem=MiB               the heap; default: linux.resources
  *                                   .memory.limit less 16 MiB, else
  *                                   libnabla's default
@@ -44,6 +46,7 @@
 
 #define MEM_RESERVE_MIB 16
 #define BLOCK_PREFIX "org.nabla.block."
+#define SIZE_PREFIX "org.nabla.block-size."
 
 /* Lexically, does PATH climb above "/"? */
 static bool climbs_out(const char *path)
@@ -259,22 +262,28 @@ static bool has_option(const struct nr_spec *s, const char *prefix)
 	return false;
 }
 
-/* PATH of org.nabla.block.NAME=PATH[,size=N] into PATH and bytes. */
-static int block_spec(const char *name, const char *val, char *path, size_t size,
-		      unsigned long long *bytes)
+/* The path of org.nabla.block.NAME: absolute, inside the container. */
+static int block_path(const char *name, const char *val)
 {
-	const char *comma = strchr(val, ',');
-	char *end;
-
-	*bytes = 0;
-	snprintf(path, size, "%.*s", comma ? (int)(comma - val) : (int)strlen(val), val);
-	if (path[0] != '/' || climbs_out(path))
-		goto bad;
-	if (!comma)
+	if (val[0] == '/' && !climbs_out(val))
 		return 0;
-	if (strncmp(comma + 1, "size=", 5))
-		goto bad;
-	*bytes = strtoull(comma + 6, &end, 10);
+	nr_error("annotations." BLOCK_PREFIX "%s: '%s' is not an absolute path in the container",
+		 name, val);
+	return -1;
+}
+
+/* org.nabla.block-size.NAME: N[KMG], a multiple of 512; 0 when absent. */
+static int block_size(const struct nr_spec *s, const char *name, unsigned long long *bytes)
+{
+	char key[128], *end;
+	const char *v;
+
+	snprintf(key, sizeof(key), SIZE_PREFIX "%s", name);
+	v = nr_annotation(s, key);
+	*bytes = 0;
+	if (!v)
+		return 0;
+	*bytes = strtoull(v, &end, 10);
 	switch (*end) {
 	case 'G':
 		*bytes <<= 10;
@@ -286,13 +295,12 @@ static int block_spec(const char *name, const char *val, char *path, size_t size
 		*bytes <<= 10;
 		end++;
 	}
-	if (*end || !*bytes || *bytes % 512)
-		goto bad;
+	if (*end || !*bytes || *bytes % 512) {
+		nr_error("annotations.%s: '%s' is not a size (N[KMG], a multiple of 512 bytes)",
+			 key, v);
+		return -1;
+	}
 	return 0;
-bad:
-	nr_error("annotations." BLOCK_PREFIX "%s: '%s' is not PATH[,size=N[KMG]] "
-		 "(an absolute path in the container, a size in 512-byte blocks)", name, val);
-	return -1;
 }
 
 static int add_blocks(const struct nr_spec *s, struct argv_buf *b)
@@ -303,15 +311,26 @@ static int add_blocks(const struct nr_spec *s, struct argv_buf *b)
 	if (!s->annotations)
 		return 0;
 	json_object_foreach(s->annotations, key, v) {
-		char path[PATH_MAX];
+		const char *name = key + strlen(BLOCK_PREFIX);
 		unsigned long long bytes;
 
 		if (strncmp(key, BLOCK_PREFIX, strlen(BLOCK_PREFIX)))
 			continue;
-		if (block_spec(key + strlen(BLOCK_PREFIX), json_string_value(v), path,
-			       sizeof(path), &bytes) ||
-		    push(b, "--block:%s=%s", key + strlen(BLOCK_PREFIX), path))
+		if (block_path(name, json_string_value(v)) || block_size(s, name, &bytes) ||
+		    push(b, "--block:%s=%s", name, json_string_value(v)))
 			return -1;
+	}
+	/* A size for a device no annotation names is a mistake. */
+	json_object_foreach(s->annotations, key, v) {
+		char k[128];
+
+		if (strncmp(key, SIZE_PREFIX, strlen(SIZE_PREFIX)))
+			continue;
+		snprintf(k, sizeof(k), BLOCK_PREFIX "%s", key + strlen(SIZE_PREFIX));
+		if (!nr_annotation(s, k)) {
+			nr_error("annotations.%s: no annotation %s names that device", key, k);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -328,14 +347,13 @@ int nr_app_blocks(const struct nr_spec *s)
 	if (!s->annotations)
 		return 0;
 	json_object_foreach(s->annotations, key, v) {
-		char path[PATH_MAX];
+		const char *path = json_string_value(v);
 		unsigned long long bytes;
 		int fd;
 
 		if (strncmp(key, BLOCK_PREFIX, strlen(BLOCK_PREFIX)))
 			continue;
-		if (block_spec(key + strlen(BLOCK_PREFIX), json_string_value(v), path,
-			       sizeof(path), &bytes))
+		if (block_size(s, key + strlen(BLOCK_PREFIX), &bytes))
 			return -1;
 		if (!bytes)
 			continue;
@@ -398,6 +416,7 @@ int nr_app_argv(const struct nr_spec *s, struct nr_app *app, const struct nr_net
 	struct argv_buf b = { 0 };
 	size_t i, dd;
 
+	errno = 0;
 	if (app->unikernel && push(&b, "nabla-run"))
 		goto err;
 	if ((!app->unikernel && push(&b, "%s", app->path)) ||
@@ -423,7 +442,8 @@ int nr_app_argv(const struct nr_spec *s, struct nr_app *app, const struct nr_net
 	app->argv = b.v;
 	return 0;
 err:
-	nr_error("cannot build the application's command line");
+	if (errno == ENOMEM)
+		nr_error("cannot build the application's command line: out of memory");
 	for (i = 0; i < b.n; i++)
 		free(b.v[i]);
 	free(b.v);
