@@ -17,6 +17,9 @@
 #   make module-for KERNEL=K   nabla.ko for kernel K of the matrix, built in .build/K
 #   make stage          what the test host carries (.build/stage/opt/nabla)
 #   make debug-kernel   build the KASAN/lockdep/kmemleak kernel (DEST=DIR)
+#   make images         OCI images of the examples for nabla-runc (.build/images)
+#   make check-containers  the container tests (podman, containerd) in the test
+#                       host, on KERNEL=K (default 6.1)
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 BUILD := $(TOP)/.build
@@ -43,9 +46,10 @@ MODULE_SRC := Kbuild kmod uapi
 EXAMPLES := $(filter-out %/nolibc,$(patsubst %/Makefile,%,$(wildcard $(TOP)/examples/*/Makefile)))
 
 .PHONY: all module module-clean libnabla solo5 selftests examples module-for stage check demo \
-	debug-kernel install install-solo5 uninstall clean ksft-source
+	debug-kernel install install-solo5 uninstall clean ksft-source nabla-runc images \
+	check-containers
 
-all: module libnabla solo5 selftests examples
+all: module libnabla solo5 selftests examples nabla-runc
 
 # --- the kernel module -------------------------------------------------------
 
@@ -100,6 +104,13 @@ selftests: libnabla solo5 ksft-source
 examples: libnabla solo5
 	@set -e; for d in $(EXAMPLES); do $(MAKE) -C $$d; done
 
+# The OCI runtime (nabla-runc/README.md) and the images of the examples.
+nabla-runc:
+	$(MAKE) -C nabla-runc
+
+images: examples
+	$(MAKE) -C nabla-runc images
+
 # The test host's /opt/nabla: libnabla, the kselftest install, the examples.
 # An example that fails to build is left out (make check counts the failure
 # in its build check) rather than keeping the selftests from running.
@@ -133,6 +144,10 @@ check:
 debug-kernel:
 	@$(TOP)/testhost/debug-kernel $(DEST)
 
+check-containers:
+	@$(TOP)/testhost/deps
+	@$(TOP)/nabla-runc/tests/boot $(or $(KERNEL),6.1)
+
 demo:
 	@$(TOP)/testhost/deps
 	@$(TOP)/testhost/run --demo
@@ -141,7 +156,7 @@ demo:
 
 .PHONY: bench
 bench:
-	$(MAKE) -C bench run
+	$(MAKE) -C bench run containers
 
 # --- install ----------------------------------------------------------------------
 
@@ -196,5 +211,6 @@ clean: module-clean
 	-$(if $(HAVE_LIBNABLA),$(MAKE) -C libnabla clean)
 	-$(if $(wildcard $(KSFT)/lib.mk),$(MAKE) -C selftests clean)
 	-@for d in $(EXAMPLES) $(SOLO5_DIRS); do $(MAKE) -C $$d clean; done
+	-$(MAKE) -C nabla-runc clean
 	@# Only what the build put in .build/: others (bench/) keep their files there.
 	rm -rf $(BUILD)/stage $(BUILD)/check $(wildcard $(BUILD)/*/kmod)

@@ -203,12 +203,30 @@ not_nabla:
 	return -1;
 }
 
+/*
+ * A pod's sandbox ("pause") container, which the CRI runs with the pod's
+ * runtime class before its containers: it only holds the namespaces. Its
+ * binary is not run; nabla-runc's init holds them instead (container.c).
+ */
+static bool is_sandbox(const struct nr_spec *s)
+{
+	const char *c = nr_annotation(s, "io.kubernetes.cri.container-type");
+	const char *o = nr_annotation(s, "io.kubernetes.cri-o.ContainerType");
+
+	return (c && !strcmp(c, "sandbox")) || (o && !strcmp(o, "sandbox"));
+}
+
 int nr_app_check(const struct nr_spec *s, struct nr_app *app)
 {
 	char path[PATH_MAX];
 	int fd, rc;
 
 	memset(app, 0, sizeof(*app));
+	if (is_sandbox(s)) {
+		app->sandbox = true;
+		app->path = strdup("(sandbox)");
+		return app->path ? 0 : -1;
+	}
 	if (resolve(s, path, sizeof(path), &fd))
 		return -1;
 	rc = classify(fd, path, app);

@@ -79,7 +79,7 @@ static void now_rfc3339(char *buf, size_t size)
 
 /* --- checks made before anything exists ---------------------------------------- */
 
-static int choose_backend(const struct nr_spec *s, const char *id, struct nr_app *app)
+static int choose_backend(const struct nr_spec *s, struct nr_app *app)
 {
 	const char *b = nr_annotation(s, "org.nabla.backend");
 
@@ -89,13 +89,20 @@ static int choose_backend(const struct nr_spec *s, const char *id, struct nr_app
 	}
 	snprintf(app->backend, sizeof(app->backend), "%s", b ? b : "dev");
 	if (!b && access("/dev/nabla", R_OK | W_OK)) {
-		nr_warn("container %s: no usable /dev/nabla (%s; is nabla.ko loaded?): "
-			"falling back to the syscall backend (Solo5 spt's system calls on a tap)",
-			id, strerror(errno));
 		snprintf(app->backend, sizeof(app->backend), "syscall");
 		app->fallback = true;
+		app->fallback_errno = errno;
 	}
 	return 0;
+}
+
+/* Said once everything else is known to be right. */
+static void say_fallback(const char *id, const struct nr_app *app)
+{
+	if (app->fallback)
+		nr_warn("container %s: no usable /dev/nabla (%s; is nabla.ko loaded?): "
+			"falling back to the syscall backend (Solo5 spt's system calls on a tap)",
+			id, strerror(app->fallback_errno));
 }
 
 static int choose_net(const struct nr_spec *s, struct nr_app *app)
@@ -387,6 +394,21 @@ static void wait_for_start(struct init *in)
 	close(in->statefd);
 }
 
+static void leave(int sig)
+{
+	(void)sig;
+	_exit(0);
+}
+
+/* A pod's sandbox: hold the namespaces until told to stop, as pause does. */
+static void hold(void)
+{
+	signal(SIGTERM, leave);
+	signal(SIGINT, leave);
+	for (;;)
+		pause();
+}
+
 static void exec_app(struct init *in)
 {
 	char *const *env = (char *const *)in->s->env;
@@ -394,6 +416,8 @@ static void exec_app(struct init *in)
 
 	if (run_hooks_in_init(in, "startContainer", "running"))
 		_exit(1);
+	if (in->app->sandbox)
+		hold();
 	if (in->s->seccomp && nr_seccomp_load(in->s->seccomp))
 		_exit(1);
 	if (in->app->unikernel)
@@ -414,14 +438,14 @@ static void init_main(struct init *in)
 	/* The runtime has put us in the cgroup and tells our pid. */
 	if (read(in->sync, &in->pid, sizeof(in->pid)) != sizeof(in->pid))
 		_exit(1);
-	if (join_namespaces(in) || setup_net(in, &ni, mac))
+	if (join_namespaces(in) || (!in->app->sandbox && setup_net(in, &ni, mac)))
 		init_fail(in);
 	if (apply_sysctl(in->s) || set_names(in->s) ||
 	    (in->s->terminal && setup_terminal(in)) ||
 	    nr_setup_mounts(in->s, !strcmp(in->app->backend, "syscall")) ||
 	    run_hooks_in_init(in, "createContainer", "created") ||
-	    nr_enter_root(in->s) || nr_app_blocks(in->s) ||
-	    nr_app_argv(in->s, in->app, &ni, mac) ||
+	    nr_enter_root(in->s) ||
+	    (!in->app->sandbox && (nr_app_blocks(in->s) || nr_app_argv(in->s, in->app, &ni, mac))) ||
 	    nr_setup_process(in->s, *in->app->netif && !strcmp(in->app->backend, "dev"))) {
 		undo_net(in);
 		init_fail(in);
@@ -551,16 +575,21 @@ int nr_create(const struct nr_create_opts *o)
 	if (nr_check_id(o->id) || nr_root_dir(o->root, o->id, st.dir, sizeof(st.dir)) ||
 	    nr_spec_load(o->bundle, &s))
 		goto out_spec;
-	if (nr_app_check(&s, &app) || choose_net(&s, &app) || choose_backend(&s, o->id, &app) ||
-	    nr_app_argv(&s, &app, NULL, (unsigned char[6]){ 0 }) || open_namespaces(&s, &in) ||
-	    open_tender(&s, &in))
+	if (nr_app_check(&s, &app) || choose_net(&s, &app) || choose_backend(&s, &app) ||
+	    (!app.sandbox && nr_app_argv(&s, &app, NULL, (unsigned char[6]){ 0 })) ||
+	    open_namespaces(&s, &in) || open_tender(&s, &in))
 		goto out_spec;
+	if (app.sandbox) {
+		app.netif[0] = 0;
+		app.fallback = false;
+	}
 	/* That was a dry run of the command line, to refuse bad annotations now. */
-	for (i = 0; app.argv[i]; i++)
+	for (i = 0; app.argv && app.argv[i]; i++)
 		free(app.argv[i]);
 	free(app.argv);
 	app.argv = NULL;
 	snprintf(st.id, sizeof(st.id), "%s", o->id);
+	say_fallback(o->id, &app);
 	if (make_dirs(o, &st))
 		goto out_spec;
 	/* From here on, everything made is undone on failure. */

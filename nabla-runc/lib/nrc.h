@@ -213,11 +213,13 @@ int nr_hooks_run(json_t *hooks, const char *kind, json_t *state);
 struct nr_app {
 	char *path;		/* inside the rootfs, as exec'd after chroot */
 	bool unikernel;		/* Solo5 manifest: run by the tender */
+	bool sandbox;		/* a Kubernetes pod's sandbox: the init holds it */
 	char **argv;		/* built by nr_app_argv */
 	char backend[8];	/* "dev" or "syscall" */
 	char netif[16];		/* "" when no network */
 	char netdev[68];	/* the Solo5 device name */
 	bool fallback;		/* syscall backend because /dev/nabla is absent */
+	int fallback_errno;	/* why */
 };
 
 int nr_app_check(const struct nr_spec *spec, struct nr_app *app);

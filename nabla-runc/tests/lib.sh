@@ -92,7 +92,7 @@ bundle_config() {
   ],
   "linux": {
     "cgroupsPath": "/nabla-test/$(basename "$1")",
-    "resources": { "memory": { "limit": 134217728 }, "pids": { "limit": 64 } },
+    "resources": { "memory": { "limit": 50331648 }, "pids": { "limit": 64 } },
     "namespaces": [ { "type": "pid" }, { "type": "mount" }, { "type": "network" },
                     { "type": "ipc" }, { "type": "uts" } ]
   }${3:+,

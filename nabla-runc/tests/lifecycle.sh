@@ -100,7 +100,7 @@ dev_backend_freed() {
 		fail "state's pid is not the pid file's $pid: $(cat "$WORK/st")"
 	grep -qx "$pid" /sys/fs/cgroup/nabla-test/b-dev/cgroup.procs ||
 		fail "pid $pid not in its cgroup"
-	[ "$(cat /sys/fs/cgroup/nabla-test/b-dev/memory.max)" = 134217728 ] ||
+	[ "$(cat /sys/fs/cgroup/nabla-test/b-dev/memory.max)" = 50331648 ] ||
 		fail "memory.max is not the spec's limit"
 	"$NR" --root "$NROOT" start dv || return 1
 	wait_until 20 sh -c "grep -q '^owner $pid' /sys/kernel/debug/nabla/*/context" ||
@@ -128,11 +128,31 @@ exit_status_direct() {
 	"$NR" --root "$NROOT" delete ex
 }
 
+sandbox_stopped() {
+	[ "$(status nabla-runc sb)" = stopped ]
+}
+
+# A pod's sandbox (the CRI's pause container): held by nabla-runc's init,
+# its binary not run; SIGTERM ends it, as it ends pause.
+sandbox() {
+	b=$WORK/b-sandbox
+	rm -rf "$b" && mkdir -p "$b/rootfs"
+	bundle_config "$b" '["/pause"]' \
+		'"annotations": { "io.kubernetes.cri.container-type": "sandbox" }'
+	"$NR" --root "$NROOT" create --bundle "$b" sb || return 1
+	"$NR" --root "$NROOT" start sb || return 1
+	[ "$(status nabla-runc sb)" = running ] || fail "not running: $(status nabla-runc sb)"
+	"$NR" --root "$NROOT" kill sb TERM || return 1
+	wait_until 10 sandbox_stopped || fail "SIGTERM did not stop it"
+	"$NR" --root "$NROOT" delete sb
+}
+
 test_lifecycle() {
 	mkdir -p "$NROOT" "$CROOT"
 	for r in nabla-runc crun; do
 		bundle "$WORK/b-$r" "$APPS/yield"
-		bundle_config "$WORK/b-$r" '["/yield", "--backend=syscall", "--", "idle", "600000"]'
+		# --mem: crun does not size the heap from the memory limit.
+		bundle_config "$WORK/b-$r" '["/yield", "--backend=syscall", "--mem=8", "--", "idle", "600000"]'
 	done
 	same "state of an unknown id fails" step_state_unknown
 	same "start of an unknown id fails" step_start_unknown
@@ -162,4 +182,5 @@ test_lifecycle() {
 	check "lifecycle: nothing left after delete (root, cgroups, nabla contexts)" nothing_left
 	check "lifecycle: dev backend: context while running, freed by delete --force" dev_backend_freed
 	check "lifecycle: the application's exit status (7) reaches the reaper" exit_status_direct
+	check "lifecycle: a pod's sandbox container is held until SIGTERM" sandbox
 }
