@@ -237,7 +237,7 @@ int nr_app_check(const struct nr_spec *s, struct nr_app *app)
 	return app->path ? 0 : -1;
 }
 
-/* --- the command line -------------------------------------------------------------- */
+/* --- the command line ------------------------------------------------------ */
 
 struct argv_buf {
 	char **v;

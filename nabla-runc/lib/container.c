@@ -65,19 +65,7 @@ struct init {
 	pid_t pid;		/* the init's pid as the runtime sees it */
 };
 
-static void now_rfc3339(char *buf, size_t size)
-{
-	struct timespec ts;
-	struct tm tm;
-	size_t n;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
-}
-
-/* --- checks made before anything exists ---------------------------------------- */
+/* --- checks made before anything exists ------------------------------------ */
 
 static int choose_backend(const struct nr_spec *s, struct nr_app *app)
 {
@@ -197,7 +185,7 @@ static int open_tender(const struct nr_spec *s, struct init *in)
 	return 0;
 }
 
-/* --- the init ------------------------------------------------------------------ */
+/* --- the init -------------------------------------------------------------- */
 
 static void init_fail(struct init *in)
 {
@@ -458,7 +446,7 @@ static void init_main(struct init *in)
 	exec_app(in);
 }
 
-/* --- create ---------------------------------------------------------------------- */
+/* --- create ---------------------------------------------------------------- */
 
 static pid_t clone_init(const struct nr_spec *s, struct init *in)
 {
@@ -517,7 +505,7 @@ static int record(const struct nr_create_opts *o, const struct nr_spec *s, struc
 	if (!realpath(o->bundle, st->bundle))
 		snprintf(st->bundle, sizeof(st->bundle), "%s", o->bundle);
 	snprintf(st->rootfs, sizeof(st->rootfs), "%s", s->rootfs);
-	now_rfc3339(st->created, sizeof(st->created));
+	nr_time_rfc3339(st->created, sizeof(st->created));
 	if (app->fallback || !strcmp(app->backend, "syscall")) {
 		snprintf(st->tap, sizeof(st->tap), FALLBACK_TAP);
 		snprintf(st->bridge, sizeof(st->bridge), FALLBACK_BRIDGE);
@@ -650,7 +638,7 @@ out_spec:
 	return rc;
 }
 
-/* --- start, kill, delete, state ------------------------------------------------------ */
+/* --- start, kill, delete, state -------------------------------------------- */
 
 int nr_start(const char *root, const char *id)
 {

@@ -94,7 +94,7 @@ int nr_mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-/* --- mounts ------------------------------------------------------------------- */
+/* --- mounts ---------------------------------------------------------------- */
 
 static const struct {
 	const char *name;
@@ -125,6 +125,19 @@ static const struct {
 	{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
 };
 
+/* A propagation name (rprivate...) to its mount flags; -1 if unknown. */
+int nr_propagation(const char *name, unsigned long *flags)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof(propagation) / sizeof(propagation[0]); k++)
+		if (!strcmp(name, propagation[k].name)) {
+			*flags = propagation[k].flag;
+			return 0;
+		}
+	return -1;
+}
+
 struct mount_args {
 	unsigned long flags, prop;
 	char data[1024];
@@ -149,13 +162,8 @@ static int mount_options(const struct nr_mount *m, size_t idx, struct mount_args
 				a->flags |= mount_flags[k].flag;
 			continue;
 		}
-		for (k = 0; k < sizeof(propagation) / sizeof(propagation[0]); k++)
-			if (!strcmp(o, propagation[k].name))
-				break;
-		if (k < sizeof(propagation) / sizeof(propagation[0])) {
-			a->prop = propagation[k].flag;
+		if (!nr_propagation(o, &a->prop))
 			continue;
-		}
 		if (strchr(o, '=') || !strcmp(o, "newinstance")) {
 			/* Type-specific: mode=, size=, gid=, newinstance... */
 			size_t n = strlen(a->data);
@@ -371,7 +379,7 @@ int nr_enter_root(const struct nr_spec *s)
 	return 0;
 }
 
-/* --- the process --------------------------------------------------------------- */
+/* --- the process ----------------------------------------------------------- */
 
 /*
  * A non-root application keeps CAP_NET_ADMIN, which libnabla's attach

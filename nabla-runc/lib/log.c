@@ -30,7 +30,8 @@ int nr_log_open(const char *path, enum nr_log_format fmt)
 	return 0;
 }
 
-static void log_time(char *buf, size_t size)
+/* Now, as RFC 3339 with nanoseconds, UTC (the log's and state.json's). */
+void nr_time_rfc3339(char *buf, size_t size)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -52,7 +53,7 @@ static void log_line(const char *level, const char *msg, bool to_stderr)
 		fprintf(stderr, "nabla-runc: %s\n", msg);
 	if (!log_file)
 		return;
-	log_time(t, sizeof(t));
+	nr_time_rfc3339(t, sizeof(t));
 	if (log_format == NR_LOG_JSON) {
 		json_t *o = json_pack("{s:s, s:s, s:s}", "level", level, "msg", msg,
 				      "time", t);

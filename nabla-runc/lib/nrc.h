@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * nrc.h: libnrc, the library of nabla-runc (crun's split: the command line,
- * one file per verb in the directory above, only parses and calls this). The lifecycle (container.c), the
- * state files under --root (status.c), config.json (spec.c), and the Linux
- * specifics in their own files: namespaces, mounts and the process
- * (linux.c), cgroup v2 (cgroup.c), netlink (net.c), the OCI seccomp
- * profile (seccomp.c), hooks (hooks.c), the application's command line
- * (app.c).
+ * one file per verb in the directory above, only parses and calls this).
+ * The lifecycle (container.c), the state files under --root (status.c),
+ * config.json (spec.c), and the Linux specifics in their own files:
+ * namespaces, mounts and the process (linux.c), cgroup v2 (cgroup.c),
+ * netlink (net.c), the OCI seccomp profile (seccomp.c), hooks (hooks.c),
+ * the application's command line (app.c).
  *
  * Errors: a function that fails has said why with nr_error() (one line,
  * naming what was wrong) and returns -1; the caller only unwinds.
@@ -25,11 +25,12 @@
 #define NR_OCI_VERSION "1.0.2"
 #define NR_DEFAULT_ROOT "/run/nabla-runc"
 
-/* --- log.c --------------------------------------------------------------- */
+/* --- log.c ----------------------------------------------------------------- */
 
 enum nr_log_format { NR_LOG_TEXT, NR_LOG_JSON };
 
 int nr_log_open(const char *path, enum nr_log_format fmt);
+void nr_time_rfc3339(char *buf, size_t size);
 void nr_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void nr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void nr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -113,7 +114,7 @@ int nr_spec_load(const char *bundle, struct nr_spec *spec);
 void nr_spec_free(struct nr_spec *spec);
 const char *nr_annotation(const struct nr_spec *spec, const char *key);
 
-/* --- status.c: the state under --root ----------------------------------------- */
+/* --- status.c: the state under --root -------------------------------------- */
 
 enum nr_status { NR_CREATING, NR_CREATED, NR_RUNNING, NR_PAUSED, NR_STOPPED };
 
@@ -143,7 +144,7 @@ json_t *nr_state_json(const struct nr_state *st, enum nr_status s);
 int nr_state_remove(const struct nr_state *st);
 int nr_proc_start_time(pid_t pid, unsigned long long *start, char *state);
 
-/* --- container.c: the lifecycle ---------------------------------------------- */
+/* --- container.c: the lifecycle -------------------------------------------- */
 
 struct nr_create_opts {
 	const char *root, *id, *bundle, *pid_file, *console_socket;
@@ -159,9 +160,10 @@ int nr_ps(const char *root, const char *id, bool json);
 int nr_pause(const char *root, const char *id, bool pause);
 int nr_parse_signal(const char *s);
 
-/* --- linux.c: namespaces, mounts, the process ----------------------------------- */
+/* --- linux.c: namespaces, mounts, the process ------------------------------ */
 
 int nr_ns_type(const char *name);
+int nr_propagation(const char *name, unsigned long *flags);
 const char *nr_ns_name(int type);
 /* In the container's init: everything from mounts to the user. */
 int nr_setup_mounts(const struct nr_spec *spec, bool want_tun);
@@ -170,7 +172,7 @@ int nr_setup_process(const struct nr_spec *spec, bool keep_net_admin);
 int nr_write_file(const char *path, const char *data);
 int nr_mkdir_p(const char *path, mode_t mode);
 
-/* --- cgroup.c --------------------------------------------------------------------- */
+/* --- cgroup.c -------------------------------------------------------------- */
 
 int nr_cgroup_create(const struct nr_spec *spec, const char *id, char *path, size_t size);
 int nr_cgroup_enter(const char *path, pid_t pid);
@@ -180,7 +182,7 @@ int nr_cgroup_pids(const char *path, pid_t **pids, size_t *n);
 int nr_cgroup_freeze(const char *path, bool freeze);
 int nr_cgroup_frozen(const char *path);
 
-/* --- net.c: the engine's interface ------------------------------------------------- */
+/* --- net.c: the engine's interface ----------------------------------------- */
 
 struct nr_netinfo {
 	char ifname[16];
@@ -198,17 +200,17 @@ bool nr_net_exists(const char *ifname);
 int nr_net_tap_bridge(const struct nr_netinfo *ni, const char *tap, const char *bridge);
 int nr_net_del(const char *ifname);
 
-/* --- seccomp.c ------------------------------------------------------------------------ */
+/* --- seccomp.c ------------------------------------------------------------- */
 
 int nr_seccomp_check(json_t *profile);
 int nr_seccomp_load(json_t *profile);
 
-/* --- hooks.c ---------------------------------------------------------------------------- */
+/* --- hooks.c --------------------------------------------------------------- */
 
 int nr_hooks_check(json_t *hooks);
 int nr_hooks_run(json_t *hooks, const char *kind, json_t *state);
 
-/* --- app.c: what runs ---------------------------------------------------------------------- */
+/* --- app.c: what runs ------------------------------------------------------ */
 
 struct nr_app {
 	char *path;		/* inside the rootfs, as exec'd after chroot */

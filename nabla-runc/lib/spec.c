@@ -145,7 +145,7 @@ static void enter(struct walk *w, const struct walk *parent, const char *key)
 	at(parent, key, w->path, sizeof(w->path));
 }
 
-/* --- process ------------------------------------------------------------------ */
+/* --- process --------------------------------------------------------------- */
 
 static const struct {
 	const char *name;
@@ -309,7 +309,7 @@ static int parse_process(json_t *root, struct nr_spec *s)
 	return 0;
 }
 
-/* --- root, mounts, hooks --------------------------------------------------------------- */
+/* --- root, mounts, hooks --------------------------------------------------- */
 
 /* root.path, absolute, and inside the bundle when relative. */
 static int parse_root(json_t *root, const char *bundle, struct nr_spec *s)
@@ -401,7 +401,7 @@ static int parse_mounts(json_t *root, struct nr_spec *s)
 	return 0;
 }
 
-/* --- linux ---------------------------------------------------------------------------------- */
+/* --- linux ----------------------------------------------------------------- */
 
 static int parse_namespaces(json_t *lx, const struct walk *lw, struct nr_spec *s)
 {
@@ -593,27 +593,13 @@ static int parse_devices(json_t *lx, const struct walk *lw, struct nr_spec *s)
 
 static int parse_propagation(json_t *lx, const struct walk *lw, struct nr_spec *s)
 {
-	static const struct {
-		const char *name;
-		unsigned long flags;
-	} props[] = {
-		{ "private", MS_PRIVATE }, { "rprivate", MS_PRIVATE | MS_REC },
-		{ "slave", MS_SLAVE }, { "rslave", MS_SLAVE | MS_REC },
-		{ "shared", MS_SHARED }, { "rshared", MS_SHARED | MS_REC },
-		{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
-	};
 	json_t *v = GET(lx, "rootfsPropagation", JSON_STRING, lw);
-	size_t i;
 
 	if (WRONG(lx, "rootfsPropagation", JSON_STRING, lw))
 		return -1;
-	if (!v || !*json_string_value(v))
+	if (!v || !*json_string_value(v) ||
+	    !nr_propagation(json_string_value(v), &s->rootfs_propagation))
 		return 0;
-	for (i = 0; i < sizeof(props) / sizeof(props[0]); i++)
-		if (!strcmp(props[i].name, json_string_value(v))) {
-			s->rootfs_propagation = props[i].flags;
-			return 0;
-		}
 	nr_error("config.json: linux.rootfsPropagation: unknown value '%s'", json_string_value(v));
 	return -1;
 }
@@ -662,7 +648,7 @@ static int parse_linux(json_t *root, struct nr_spec *s)
 	return 0;
 }
 
-/* --- the document ------------------------------------------------------------------------------- */
+/* --- the document ---------------------------------------------------------- */
 
 int nr_spec_load(const char *bundle, struct nr_spec *s)
 {

@@ -86,15 +86,21 @@ nothing_left() {
 	[ "$(contexts)" -eq 0 ] || fail "$(contexts) nabla contexts left open"
 }
 
+# direct_create ID BUNDLE APP ARGS-JSON: nabla-runc create of APP (one of
+# the selftests' apps) in $WORK/BUNDLE; sets b and pid.
+direct_create() {
+	b=$WORK/$2
+	bundle "$b" "$APPS/$3"
+	bundle_config "$b" "$4"
+	"$NR" --root "$NROOT" create --bundle "$b" --pid-file "$b/pid" "$1" || return 1
+	pid=$(cat "$b/pid")
+}
+
 # The dev backend through nabla-runc alone (crun cannot give it /dev/nabla):
 # a context while it runs, none after delete --force; the pid file, the
 # state's pid and the cgroup agree.
 dev_backend_freed() {
-	b=$WORK/b-dev
-	bundle "$b" "$APPS/yield"
-	bundle_config "$b" '["/yield", "--", "idle", "600000"]'
-	"$NR" --root "$NROOT" create --bundle "$b" --pid-file "$b/pid" dv || return 1
-	pid=$(cat "$b/pid")
+	direct_create dv b-dev yield '["/yield", "--", "idle", "600000"]' || return 1
 	"$NR" --root "$NROOT" state dv > "$WORK/st" || return 1
 	grep -q "\"pid\": $pid," "$WORK/st" ||
 		fail "state's pid is not the pid file's $pid: $(cat "$WORK/st")"
@@ -114,13 +120,9 @@ dev_backend_freed() {
 	grep -q "^$pid signaled 9" /tmp/nabla-reaped.log || fail "no SIGKILL status reaped for $pid"
 }
 
-# hello through nabla-runc directly: its exit status reaches the reaper.
+# An application through nabla-runc directly: its exit status reaches the reaper.
 exit_status_direct() {
-	b=$WORK/b-exit
-	bundle "$b" "$APPS/exit"
-	bundle_config "$b" '["/exit", "--", "exit", "7"]'
-	"$NR" --root "$NROOT" create --bundle "$b" --pid-file "$b/pid" ex || return 1
-	pid=$(cat "$b/pid")
+	direct_create ex b-exit exit '["/exit", "--", "exit", "7"]' || return 1
 	"$NR" --root "$NROOT" start ex || return 1
 	wait_until 20 grep -q "^$pid " /tmp/nabla-reaped.log || fail "pid $pid not reaped"
 	grep -q "^$pid exited 7" /tmp/nabla-reaped.log || fail "$(grep "^$pid " /tmp/nabla-reaped.log)"
