@@ -43,6 +43,8 @@
 #include <linux/openat2.h>
 
 #include "nrc.h"
+#include "mft_abi.h"
+#include "nabla_abi.h"
 
 #define MEM_RESERVE_MIB 16
 #define BLOCK_PREFIX "org.nabla.block."
@@ -126,52 +128,115 @@ static int resolve(const struct nr_spec *s, char *out, size_t size, int *fdp)
 	return -1;
 }
 
-/* Does the ELF image (64-bit, little endian) carry NAME as a symbol or section? */
-static bool elf_has(const unsigned char *img, size_t size, const char *sym, const char *sect,
-		    bool *found_sect)
+/* Section NAME of the ELF image (64-bit, little endian), or NULL; its size in *len. */
+static const unsigned char *elf_section(const unsigned char *img, size_t size, const char *name,
+					size_t *len)
 {
 	const Elf64_Ehdr *eh = (const void *)img;
-	const Elf64_Shdr *sh;
-	size_t i, j;
+	const Elf64_Shdr *sh, *names;
+	size_t i;
 
-	*found_sect = false;
 	if (eh->e_shoff >= size || eh->e_shnum > (size - eh->e_shoff) / sizeof(*sh) ||
 	    eh->e_shentsize != sizeof(*sh) || eh->e_shstrndx >= eh->e_shnum)
-		return false;
+		return NULL;
 	sh = (const void *)(img + eh->e_shoff);
+	names = &sh[eh->e_shstrndx];
+	if (names->sh_offset >= size || names->sh_size > size - names->sh_offset)
+		return NULL;
 	for (i = 0; i < eh->e_shnum; i++) {
-		const Elf64_Shdr *names = &sh[eh->e_shstrndx];
-
-		if (names->sh_offset < size && sh[i].sh_name < size - names->sh_offset &&
-		    !strncmp((const char *)img + names->sh_offset + sh[i].sh_name, sect,
-			     size - names->sh_offset - sh[i].sh_name))
-			*found_sect = true;
-		if (sh[i].sh_type != SHT_SYMTAB && sh[i].sh_type != SHT_DYNSYM)
+		if (sh[i].sh_name >= names->sh_size || sh[i].sh_type == SHT_NOBITS ||
+		    sh[i].sh_offset > size || sh[i].sh_size > size - sh[i].sh_offset ||
+		    strncmp((const char *)img + names->sh_offset + sh[i].sh_name, name,
+			    names->sh_size - sh[i].sh_name))
 			continue;
-		if (sh[i].sh_link >= eh->e_shnum || sh[i].sh_offset > size ||
-		    sh[i].sh_size > size - sh[i].sh_offset)
-			continue;
-		{
-			const Elf64_Shdr *str = &sh[sh[i].sh_link];
-			const Elf64_Sym *syms = (const void *)(img + sh[i].sh_offset);
+		*len = sh[i].sh_size;
+		return img + sh[i].sh_offset;
+	}
+	return NULL;
+}
 
-			if (str->sh_offset > size || str->sh_size > size - str->sh_offset)
-				continue;
-			for (j = 0; j < sh[i].sh_size / sizeof(*syms); j++)
-				if (syms[j].st_name < str->sh_size && syms[j].st_shndx != SHN_UNDEF &&
-				    !strncmp((const char *)img + str->sh_offset + syms[j].st_name,
-					     sym, str->sh_size - syms[j].st_name))
-					return true;
-		}
+/* Does a symbol table of the image define SYM? */
+static bool elf_defines(const unsigned char *img, size_t size, const char *sym)
+{
+	const Elf64_Ehdr *eh = (const void *)img;
+	const Elf64_Shdr *sh = (const void *)(img + eh->e_shoff);
+	size_t i, j;
+
+	if (eh->e_shoff >= size || eh->e_shnum > (size - eh->e_shoff) / sizeof(*sh) ||
+	    eh->e_shentsize != sizeof(*sh))
+		return false;
+	for (i = 0; i < eh->e_shnum; i++) {
+		const Elf64_Shdr *str = &sh[sh[i].sh_link];
+		const Elf64_Sym *syms = (const void *)(img + sh[i].sh_offset);
+
+		if ((sh[i].sh_type != SHT_SYMTAB && sh[i].sh_type != SHT_DYNSYM) ||
+		    sh[i].sh_link >= eh->e_shnum || sh[i].sh_offset > size ||
+		    sh[i].sh_size > size - sh[i].sh_offset || str->sh_offset > size ||
+		    str->sh_size > size - str->sh_offset)
+			continue;
+		for (j = 0; j < sh[i].sh_size / sizeof(*syms); j++)
+			if (syms[j].st_name < str->sh_size && syms[j].st_shndx != SHN_UNDEF &&
+			    !strncmp((const char *)img + str->sh_offset + syms[j].st_name, sym,
+				     str->sh_size - syms[j].st_name))
+				return true;
 	}
 	return false;
 }
 
+/*
+ * A unikernel's manifest (include/mft_abi.h): its first net device is the
+ * one the engine's interface is handed to; with none, no network.
+ */
+static int read_manifest(const unsigned char *note, size_t len, const char *path,
+			 struct nr_app *app)
+{
+	const struct mft_note *n = (const void *)note;
+	uint32_t i;
+
+	if (len < sizeof(struct mft_note) || n->h.n_type != MFT_NOTE_TYPE ||
+	    n->m.version != MFT_VERSION || n->m.entries > MFT_MAX_ENTRIES ||
+	    n->m.entries > (len - sizeof(struct mft_note)) / sizeof(struct mft_entry)) {
+		nr_error("process.args[0]: %s: its Solo5 manifest cannot be read", path);
+		return -1;
+	}
+	for (i = 0; i < n->m.entries; i++)
+		if (n->m.e[i].type == MFT_DEV_NET_BASIC) {
+			snprintf(app->uk_netdev, sizeof(app->uk_netdev), "%.*s",
+				 MFT_NAME_MAX, n->m.e[i].name);
+			break;
+		}
+	return 0;
+}
+
+/* The backend a unikernel's bindings were built for (their "nabla" note). */
+static int read_backend(const unsigned char *note, size_t len, const char *path,
+			struct nr_app *app)
+{
+	uint32_t namesz, descsz, kind;
+
+	if (len < 12)
+		goto bad;
+	memcpy(&namesz, note, 4);
+	memcpy(&descsz, note + 4, 4);
+	if (descsz != 4 || 12 + ((namesz + 3) & ~3u) + 4 > len)
+		goto bad;
+	memcpy(&kind, note + 12 + ((namesz + 3) & ~3u), 4);
+	if (kind != NABLA_BACKEND_DEV && kind != NABLA_BACKEND_SYSCALL)
+		goto bad;
+	app->uk_backend = kind == NABLA_BACKEND_DEV ? "dev" : "syscall";
+	return 0;
+bad:
+	nr_error("process.args[0]: %s: its nabla backend note cannot be read", path);
+	return -1;
+}
+
 static int classify(int fd, const char *path, struct nr_app *app)
 {
+	const unsigned char *note;
 	struct stat st;
 	unsigned char *img;
-	bool hosted, manifest;
+	size_t len;
+	int rc = -1;
 
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || !(st.st_mode & 0111)) {
 		nr_error("process.args[0]: %s is not an executable file", path);
@@ -189,14 +254,21 @@ static int classify(int fd, const char *path, struct nr_app *app)
 		munmap(img, st.st_size);
 		goto not_nabla;
 	}
-	hosted = elf_has(img, st.st_size, "solo5_app_main", ".note.solo5.manifest", &manifest);
-	munmap(img, st.st_size);
-	if (manifest) {
+	note = elf_section(img, st.st_size, ".note.solo5.manifest", &len);
+	if (note) {
 		app->unikernel = true;
-		return 0;
+		rc = read_manifest(note, len, path, app);
+		note = elf_section(img, st.st_size, ".note.nabla.backend", &len);
+		if (!rc && !note)
+			nr_error("process.args[0]: %s is a Solo5 unikernel, but not linked with "
+				 "nabla's bindings (no .note.nabla.backend)", path);
+		rc = rc || !note || read_backend(note, len, path, app) ? -1 : 0;
+	} else if (elf_defines(img, st.st_size, "solo5_app_main")) {
+		rc = 0;
 	}
-	if (hosted)
-		return 0;
+	munmap(img, st.st_size);
+	if (rc == 0 || app->unikernel)
+		return rc;
 not_nabla:
 	nr_error("process.args[0]: %s is not a nabla application (neither linked with libnabla, "
 		 "which defines solo5_app_main, nor a Solo5 unikernel with a manifest)", path);
@@ -435,10 +507,14 @@ int nr_app_argv(const struct nr_spec *s, struct nr_app *app, const struct nr_net
 	size_t i, dd;
 
 	errno = 0;
-	if (app->unikernel && push(&b, "nabla-run"))
-		goto err;
-	if ((!app->unikernel && push(&b, "%s", app->path)) ||
-	    (!has_option(s, "--backend=") && push(&b, "--backend=%s", app->backend)))
+	/*
+	 * libnabla: PROG [OPTION]... -- ARG...
+	 * nabla-run: nabla-run [OPTION]... -- UNIKERNEL ARG... (its backend
+	 * is its bindings')
+	 */
+	if (push(&b, "%s", app->unikernel ? "nabla-run" : app->path) ||
+	    (!app->unikernel && !has_option(s, "--backend=") &&
+	     push(&b, "--backend=%s", app->backend)))
 		goto err;
 	if (*app->netif &&
 	    (push(&b, "--net:%s=%s", app->netdev, app->netif) ||
@@ -450,9 +526,8 @@ int nr_app_argv(const struct nr_spec *s, struct nr_app *app, const struct nr_net
 	for (dd = 1; dd < s->nargs && strcmp(s->args[dd], "--"); dd++)
 		if (push(&b, "%s", s->args[dd]))
 			goto err;
-	if (app->unikernel && push(&b, "%s", app->path))
-		goto err;
-	if (push(&b, "--") || net_words(&b, *app->netif ? ni : NULL))
+	if (push(&b, "--") || (app->unikernel && push(&b, "%s", app->path)) ||
+	    net_words(&b, *app->netif ? ni : NULL))
 		goto err;
 	for (i = dd + 1; i < s->nargs; i++)
 		if (push(&b, "%s", s->args[i]))

@@ -75,6 +75,21 @@ static int choose_backend(const struct nr_spec *s, struct nr_app *app)
 		nr_error("annotations.org.nabla.backend: '%s' is neither dev nor syscall", b);
 		return -1;
 	}
+	if (app->unikernel) {
+		/* Its bindings chose: there is no other backend to fall back to. */
+		if (b && strcmp(b, app->uk_backend)) {
+			nr_error("annotations.org.nabla.backend: %s, but the unikernel's bindings "
+				 "are the %s backend's", b, app->uk_backend);
+			return -1;
+		}
+		if (!strcmp(app->uk_backend, "dev") && access("/dev/nabla", R_OK | W_OK)) {
+			nr_perror("the unikernel's bindings are the dev backend's, and /dev/nabla "
+				  "cannot be used (is nabla.ko loaded?)");
+			return -1;
+		}
+		snprintf(app->backend, sizeof(app->backend), "%s", app->uk_backend);
+		return 0;
+	}
 	snprintf(app->backend, sizeof(app->backend), "%s", b ? b : "dev");
 	if (!b && access("/dev/nabla", R_OK | W_OK)) {
 		snprintf(app->backend, sizeof(app->backend), "syscall");
@@ -114,7 +129,11 @@ static int choose_net(const struct nr_spec *s, struct nr_app *app)
 			return -1;
 		}
 	snprintf(app->netif, sizeof(app->netif), "%s", n && strcmp(n, "none") ? n : "");
-	snprintf(app->netdev, sizeof(app->netdev), "%s", d ? d : DEFAULT_NETDEV);
+	snprintf(app->netdev, sizeof(app->netdev), "%s", d ? d :
+		 app->unikernel ? app->uk_netdev : DEFAULT_NETDEV);
+	/* A unikernel whose manifest has no net device takes no interface. */
+	if (app->unikernel && !*app->netdev)
+		app->no_net = true;
 	return 0;
 }
 
@@ -315,7 +334,8 @@ static int setup_net(struct init *in, struct nr_netinfo *ni, unsigned char *mac)
 	struct nr_app *app = in->app;
 
 	if (!*app->netif) {
-		if (nr_annotation(in->s, "org.nabla.net") || !nr_net_exists(DEFAULT_NETIF))
+		if (app->no_net || nr_annotation(in->s, "org.nabla.net") ||
+		    !nr_net_exists(DEFAULT_NETIF))
 			return 0;
 		snprintf(app->netif, sizeof(app->netif), DEFAULT_NETIF);
 	}

@@ -216,10 +216,13 @@ struct nr_app {
 	char *path;		/* inside the rootfs, as exec'd after chroot */
 	bool unikernel;		/* Solo5 manifest: run by the tender */
 	bool sandbox;		/* a Kubernetes pod's sandbox: the init holds it */
+	char uk_netdev[68];	/* a unikernel's first net device, "" if none */
+	const char *uk_backend;	/* a unikernel's bindings' backend */
 	char **argv;		/* built by nr_app_argv */
 	char backend[8];	/* "dev" or "syscall" */
 	char netif[16];		/* "" when no network */
 	char netdev[68];	/* the Solo5 device name */
+	bool no_net;		/* a unikernel without a net device */
 	bool fallback;		/* syscall backend because /dev/nabla is absent */
 	int fallback_errno;	/* why */
 };

@@ -8,7 +8,7 @@ P="podman --runtime=$NR"
 SITE=/opt/nabla/runc/site/index.html
 
 podman_load() {
-	for i in nabla-hello nabla-httpd nabla-kv nabla-exit; do
+	for i in nabla-hello nabla-httpd nabla-kv nabla-exit nabla-httpd-unikernel; do
 		podman load -q -i "$IMAGES/$i.tar" || return 1
 	done
 	podman images
@@ -75,6 +75,16 @@ hello_runs() {
 		fail "no address on its command line: $(cat "$WORK/hello")"
 }
 
+# httpd as a freestanding unikernel: nabla-runc runs it with the tender.
+unikernel() {
+	$P run -d --name uk -p 8082:80 localhost/nabla-httpd-unikernel || return 1
+	wait_until 30 sh -c "podman logs uk 2>&1 | grep -q 'httpd: serving'" ||
+		fail "no banner: $(podman logs uk 2>&1)"
+	$CURL -sf -m 20 http://127.0.0.1:8082/ -o "$WORK/got" || fail "curl through 8082 failed"
+	cmp "$WORK/got" "$SITE" || fail "the page differs"
+	$P rm -f uk > /dev/null
+}
+
 # Without nabla.ko: the syscall backend, said in the log, and httpd still served.
 fallback() {
 	rmmod nabla || fail "rmmod nabla failed"
@@ -103,5 +113,6 @@ test_podman() {
 	check "podman: run --rm: exit status 7" exit_status 7 /apps/exit -- exit 7
 	check "podman: run --rm: solo5_abort() is 255" exit_status 255 /apps/exit -- abort
 	check "podman: run --rm: a forbidden system call is SIGSYS (159)" exit_status 159 /apps/sys -- 39
+	check "podman: httpd as a Solo5 unikernel, run by the tender nabla-run" unikernel
 	check "podman: without nabla.ko: the syscall backend, said in the log" fallback
 }
