@@ -175,11 +175,15 @@ def strict_functions(events, pids, kthreads=frozenset()):
     keep without the host's receive processing (HOST_RX subtrees).
 
     The own work of a user task (@pids) is its system call and exception
-    entries; its tasks start traced inside a system call (they sleep in a
-    yield or a poll when tracing starts), so the first context is
-    'syscall'. A kernel thread (@kthreads, a subset of @pids) has no entry
+    entries. A kernel thread (@kthreads, a subset of @pids) has no entry
     of its own: every root of it is its work except interrupt and softirq
-    roots. Each task's events are read in its own time order."""
+    roots. Each task's events are read in its own time order, and its
+    roots are its calls at the lowest depth it reaches in the trace (0 for
+    a user task, its loop's calls for a kernel thread, whose outer frames
+    began before the trace). A task's events before its first root are
+    left out: they continue a call whose root was not traced (the system
+    call a task slept in, or a softirq a kernel thread was in when tracing
+    began), so their context cannot be told."""
     keep, path = set(), set()
     roots = collections.Counter()
     by_pid = collections.defaultdict(list)
@@ -198,14 +202,18 @@ def strict_functions(events, pids, kthreads=frozenset()):
     for pid, evs in by_pid.items():
         evs.sort(key=lambda e: e[0])
         kthread = pid in kthreads
-        context = 'kthread' if kthread else 'syscall'
+        context = None
+        low = min(e[5] for e in evs)
         stack = []      # (depth, irq, rx) of open ancestors, flags inherited
         for ts, cpu, _, _, name, depth, mod in evs:
+            if context is None and depth != low:
+                continue
             base, is_sys, is_exc, is_irq, is_rx = cls.get(name) or classify(name)
             while stack and stack[-1][0] >= depth:
                 stack.pop()
-            if depth == 0:
+            if depth == low:
                 stack = []
+                context = context or ('kthread' if kthread else 'syscall')
                 if is_sys and not kthread:
                     context = 'syscall'
                 elif is_exc and not kthread:

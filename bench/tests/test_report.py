@@ -300,6 +300,23 @@ class HonestTest(unittest.TestCase):
                              ('dev_direct_xmit', 0, '')]))
         self.assertEqual(figures.honest_functions(ev, {TASK}, {THREAD}), {'dev_direct_xmit'})
 
+    def test_a_call_whose_root_was_not_traced_is_left_out(self):
+        # Tracing began while the thread was in a softirq (the peer's
+        # receive, deep in it) and while the task was in a system call:
+        # what they do before their first root cannot be placed.
+        ev = trace((THREAD, [('tcp_v4_rcv', 15, ''), ('dev_direct_xmit', 16, ''),
+                             ('dev_direct_xmit', 2, ''), ('veth_xmit', 3, 'veth')]),
+                   (TASK, [('do_vfs_ioctl', 5, ''), ('x64_sys_call', 0, '')]))
+        self.assertEqual(figures.honest_functions(ev, {TASK}, {THREAD}),
+                         {'dev_direct_xmit', 'veth_xmit [veth]', 'x64_sys_call'})
+        _, _, roots = figures.strict_functions(ev, {TASK, THREAD}, {THREAD})
+        self.assertEqual(roots[('kthread', 'dev_direct_xmit')], 1)
+        # Once started, a softirq entered at the thread's loop level is
+        # recognised and left out.
+        ev = trace((THREAD, [('dev_direct_xmit', 2, ''), ('handle_softirqs', 2, ''),
+                             ('tcp_v4_rcv', 3, '')]))
+        self.assertEqual(figures.honest_functions(ev, {TASK}, {THREAD}), {'dev_direct_xmit'})
+
     def test_only_the_workload_and_the_module_threads(self):
         # Another kernel thread (ksoftirqd, say) and another task's
         # switch-in lines are in the trace, not in the figure.
