@@ -19,20 +19,6 @@
 static uint8_t buf[BLK] __attribute__((aligned(4096)));
 static uint8_t want[BLK];
 
-static uint64_t lcg(uint64_t *s)
-{
-	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
-	return *s >> 33;
-}
-
-static void fill(uint8_t *p, uint64_t seed)
-{
-	size_t i;
-
-	for (i = 0; i < BLK; i++)
-		p[i] = (uint8_t)(seed * 31 + i * 7);
-}
-
 static void die(const char *what)
 {
 	app_puts("blkloop: ");
@@ -47,17 +33,17 @@ static void run(solo5_handle_t h, uint64_t blocks, uint64_t count,
 	uint64_t s = seed, i, off;
 
 	for (i = 0; i < count; i++) {
-		off = (lcg(&s) % blocks) * BLK;
-		fill(buf, off ^ seed);
+		off = (b_lcg(&s) % blocks) * BLK;
+		b_fill(buf, BLK, off ^ seed);
 		if (solo5_block_write(h, off, buf, BLK) != SOLO5_R_OK)
 			die("block_write");
 	}
 	s = seed;
 	for (i = 0; i < count; i++) {
-		off = (lcg(&s) % blocks) * BLK;
+		off = (b_lcg(&s) % blocks) * BLK;
 		if (solo5_block_read(h, off, buf, BLK) != SOLO5_R_OK)
 			die("block_read");
-		fill(want, off ^ seed);
+		b_fill(want, BLK, off ^ seed);
 		/* An offset drawn twice holds the later write: same seed. */
 		if (!b_equal(buf, want, BLK))
 			die("read-back check");

@@ -19,63 +19,6 @@ static uint8_t my_ip[4];
 static struct solo5_net_info ni;
 static solo5_handle_t net;
 
-static void send_or_die(size_t len)
-{
-	if (solo5_net_write(net, frame, len) != SOLO5_R_OK) {
-		app_puts("pingd: net_write failed\n");
-		solo5_exit(1);
-	}
-}
-
-/* An ARP request for our address becomes its reply in place. */
-static bool answer_arp(size_t len)
-{
-	if (len < ARP_LEN || b_get16(frame + ETH_HLEN) != 1 ||	/* Ethernet */
-	    b_get16(frame + ETH_HLEN + 2) != ETHERTYPE_IPV4 ||
-	    frame[ETH_HLEN + 4] != 6 || frame[ETH_HLEN + 5] != 4 ||
-	    b_get16(frame + ARP_OP) != 1 || !b_equal(frame + ARP_TPA, my_ip, 4))
-		return false;
-	b_copy(frame + ETH_DST, frame + ARP_SHA, 6);
-	b_copy(frame + ETH_SRC, ni.mac_address, 6);
-	b_put16(frame + ARP_OP, 2);
-	b_copy(frame + ARP_THA, frame + ARP_SHA, 10);	/* THA and TPA */
-	b_copy(frame + ARP_SHA, ni.mac_address, 6);
-	b_copy(frame + ARP_SPA, my_ip, 4);
-	send_or_die(ARP_LEN);
-	return true;
-}
-
-/* An ICMP echo request to our address becomes its reply in place. */
-static bool answer_icmp(size_t len)
-{
-	size_t ihl = b_ip_hlen(frame, len), icmp, icmp_len;
-	uint8_t tmp[6];
-
-	if (!ihl || frame[IP_PROTO] != IPPROTO_ICMP ||
-	    !b_equal(frame + IP_DST, my_ip, 4) ||
-	    (b_get16(frame + IP_HDR + 6) & 0x3fff))	/* fragments */
-		return false;
-	icmp = IP_HDR + ihl;
-	icmp_len = b_get16(frame + IP_HDR + 2) - ihl;
-	if (icmp_len < 8 || frame[icmp] != ICMP_ECHO ||
-	    b_csum(frame + icmp, icmp_len) != 0)
-		return false;
-
-	b_copy(tmp, frame + ETH_SRC, 6);
-	b_copy(frame + ETH_DST, tmp, 6);
-	b_copy(frame + ETH_SRC, ni.mac_address, 6);
-	b_copy(frame + IP_DST, frame + IP_SRC, 4);
-	b_copy(frame + IP_SRC, my_ip, 4);
-	frame[IP_HDR + 8] = 64;				/* TTL */
-	b_put16(frame + IP_CSUM, 0);
-	b_put16(frame + IP_CSUM, b_csum(frame + IP_HDR, ihl));
-	frame[icmp] = ICMP_ECHOREPLY;
-	b_put16(frame + icmp + 2, 0);
-	b_put16(frame + icmp + 2, b_csum(frame + icmp, icmp_len));
-	send_or_die(ETH_HLEN + ihl + icmp_len);
-	return true;
-}
-
 int solo5_app_main(const struct solo5_start_info *si)
 {
 	const char *cursor = si->cmdline;
@@ -83,7 +26,8 @@ int solo5_app_main(const struct solo5_start_info *si)
 	solo5_handle_set_t ready;
 	solo5_time_t last;
 	char word[32];
-	size_t len;
+	size_t len, out;
+	bool ping;
 	int i;
 
 	if (!app_word(&cursor, word, sizeof(word)) || !b_ipv4(word, my_ip) ||
@@ -115,10 +59,14 @@ int solo5_app_main(const struct solo5_start_info *si)
 			continue;
 		while (solo5_net_read(net, frame, sizeof(frame), &len) ==
 		       SOLO5_R_OK) {
-			if (answer_icmp(len))
-				answered++;
-			else
-				answer_arp(len);
+			out = b_echo_answer(frame, len, ni.mac_address, my_ip, &ping);
+			if (!out)
+				continue;
+			if (solo5_net_write(net, frame, out) != SOLO5_R_OK) {
+				app_puts("pingd: net_write failed\n");
+				return 1;
+			}
+			answered += ping;
 		}
 		last = solo5_clock_monotonic();
 	}
