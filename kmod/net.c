@@ -8,50 +8,35 @@
  * any of them fits the buffer a Solo5 guest reads with); NABLA_NET_READ
  * copies one out, and the skb is freed at the next arrival.
  *
- * Transmit: NABLA_NET_WRITE copies the frame into an empty skb that the
- * handle's transmit thread allocated ahead and queues it for that thread,
- * which hands it to the driver with dev_direct_xmit(), the qdisc bypass of
- * AF_PACKET and AF_XDP: no qdisc, no taps. The thread is there for the
- * reason vhost-net has its worker: a driver such as veth or tun passes the
- * frame on to the host's receive path (netif_rx, the NET_RX softirq run
- * when bottom halves are enabled again), and that path should run in a
- * kernel thread, not in the confined task's own context. Frames leave in
- * the order they were written; at most NABLA_TX_QUEUE_LEN wait, a writer
- * beyond that sleeps until the thread made room. A frame the driver
- * refuses is dropped and counted, as a Solo5 netwrite may lose frames like
- * a wire does. Closing the context transmits what is queued first.
+ * Transmit: NABLA_NET_WRITE copies the frame into a new skb and hands it
+ * to the driver with dev_direct_xmit(), the qdisc bypass of AF_PACKET and
+ * AF_XDP (no qdisc, no taps), in the caller's own system call: no thread,
+ * no queue. A frame the driver refuses is dropped and counted, as a Solo5
+ * netwrite may lose frames like a wire does. What the driver does next
+ * (veth and tun pass the frame on to the host's receive path: netif_rx and
+ * the NET_RX softirq when bottom halves are enabled again) is the host's
+ * receive processing; kmod/README.md says why it runs here and not in a
+ * kernel thread of the module, as it did before (measured in bench/).
  *
  * Locking:
  * - nn->netdev is written under RTNL (attach, detach from the netdevice
  *   notifier or the release) and read under rcu_read_lock() to transmit.
  *   Detaching clears it first, then netdev_rx_handler_unregister() waits
- *   with synchronize_net() for running rx_handlers and transmitters, and
- *   only then is the device reference dropped.
+ *   with synchronize_net() for running rx_handlers and writers, and only
+ *   then is the device reference dropped.
  * - nn->rxq.lock protects the queue, rx_done (frames read, to be freed by
  *   the next arrival), rxq_peak and the handle's bit in ctx->rx_ready: a
  *   bit is set exactly while the queue is not empty. The rx_handler runs
  *   in softirq context; readers take the lock with BH off.
- * - nn->txq.lock protects the transmit queue, its peak length and the
- *   pool of empty skbs (tx_pool); only process context takes it (writers
- *   and the transmit thread), so BH stays on. The thread sleeps with
- *   set_current_state() before it looks at the queue, and a writer wakes
- *   it after queueing, so no frame waits for a later write.
- * - The transmit thread lives from the attach until the handle is
- *   destroyed (after the last close, when no writer can be left); then
- *   kthread_stop() returns once it transmitted everything queued, and the
- *   release sends what a thread stopped before its first run left.
  * - The handle itself lives until the context is released: a detached
  *   handle stays, and its calls fail with -ENODEV.
  */
-#include <linux/cgroup.h>
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
 #include <linux/if_vlan.h>
-#include <linux/kthread.h>
 #include <linux/netdevice.h>
 #include <linux/nsproxy.h>
 #include <linux/rtnetlink.h>
-#include <linux/sched.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -61,18 +46,6 @@
 #include "compat.h"
 #include "dev.h"
 #include "net.h"
-
-/* Frames written but not yet transmitted, per handle. */
-#define NABLA_TX_QUEUE_LEN	64
-
-/*
- * The receive queue's lock is taken in softirq context, the transmit
- * queue's never: skb_queue_head_init() in one file would give both one
- * lockdep class, and lockdep would see an inconsistent lock state.
- */
-static struct lock_class_key nabla_txq_lock_key;
-/* Empty skbs the transmit thread keeps ready for writers, per handle. */
-#define NABLA_TX_POOL		16
 
 bool nabla_net_attached(struct nabla_net *nn)
 {
@@ -181,129 +154,6 @@ static rx_handler_result_t nabla_rx_handler(struct sk_buff **pskb)
 	return RX_HANDLER_CONSUMED;
 }
 
-static u16 nabla_net_txq(const struct net_device *dev)
-{
-	return raw_smp_processor_id() % dev->real_num_tx_queues;
-}
-
-/* Hand one frame to the driver; it is consumed whatever happens. */
-static void nabla_net_tx_one(struct nabla_net *nn, struct sk_buff *skb)
-{
-	unsigned int len = skb->len;
-	struct net_device *dev;
-	int ret;
-
-	rcu_read_lock();
-	dev = rcu_dereference(nn->netdev);
-	if (!dev) {
-		/* Detached while it waited: the wire is gone. */
-		rcu_read_unlock();
-		kfree_skb(skb);
-		nabla_stat_inc(&nn->stats.tx_drops);
-		return;
-	}
-	skb->dev = dev;
-	ret = dev_direct_xmit(skb, nabla_net_txq(dev));
-	rcu_read_unlock();
-
-	if (ret == NETDEV_TX_OK) {
-		nabla_stat_inc(&nn->stats.tx_frames);
-		nabla_stat_add(&nn->stats.tx_bytes, len);
-		return;
-	}
-	/* Busy, congested, down or failed: lost on the wire, as Solo5 allows. */
-	nabla_stat_inc(&nn->stats.tx_drops);
-}
-
-/* An empty skb for one frame of up to 14 + mtu bytes. */
-static struct sk_buff *nabla_net_tx_alloc(struct nabla_net *nn)
-{
-	struct sk_buff *skb;
-
-	skb = alloc_skb(nn->headroom + ETH_HLEN + nn->mtu + nn->tailroom,
-			GFP_KERNEL | __GFP_NOWARN);
-	if (skb)
-		skb_reserve(skb, nn->headroom);
-	return skb;
-}
-
-/*
- * Keep NABLA_TX_POOL empty skbs ready, so that a writer takes one instead
- * of allocating (as a virtio driver posts its buffers ahead). Only this
- * thread adds to the pool; out of memory, writers allocate their own.
- */
-static void nabla_net_tx_refill(struct nabla_net *nn)
-{
-	struct sk_buff *skb;
-
-	while (skb_queue_len_lockless(&nn->tx_pool) < NABLA_TX_POOL) {
-		skb = nabla_net_tx_alloc(nn);
-		if (!skb)
-			return;
-		spin_lock(&nn->txq.lock);
-		__skb_queue_tail(&nn->tx_pool, skb);
-		spin_unlock(&nn->txq.lock);
-	}
-}
-
-/* Transmit everything queued so far, in order. */
-static void nabla_net_tx_flush(struct nabla_net *nn)
-{
-	struct sk_buff_head batch;
-	struct sk_buff *skb;
-
-	__skb_queue_head_init(&batch);
-	spin_lock(&nn->txq.lock);
-	skb_queue_splice_init(&nn->txq, &batch);
-	spin_unlock(&nn->txq.lock);
-	if (wq_has_sleeper(&nn->tx_room))
-		wake_up(&nn->tx_room);
-	/* The receive softirq a driver raises runs once for the batch. */
-	local_bh_disable();
-	while ((skb = __skb_dequeue(&batch)))
-		nabla_net_tx_one(nn, skb);
-	local_bh_enable();
-}
-
-static int nabla_net_tx_thread(void *data)
-{
-	struct nabla_net *nn = data;
-
-	nabla_net_tx_refill(nn);
-	for (;;) {
-		/* Before the look at the queue: a writer's wake-up is not lost. */
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (!skb_queue_empty_lockless(&nn->txq)) {
-			__set_current_state(TASK_RUNNING);
-			nabla_net_tx_flush(nn);
-			nabla_net_tx_refill(nn);
-			cond_resched();
-			continue;
-		}
-		/* Stopped only when nothing is left to send. */
-		if (kthread_should_stop())
-			break;
-		schedule();
-	}
-	__set_current_state(TASK_RUNNING);
-	return 0;
-}
-
-/*
- * The transmit thread works for the task that attached the device: it
- * joins that task's cgroups (its CPU time and limits are the owner's) and
- * may run only where the owner may, as vhost-net does with its worker.
- */
-static int nabla_net_tx_thread_bind(struct task_struct *t)
-{
-	int err;
-
-	err = cgroup_attach_task_all(current, t);
-	if (err)
-		return err;
-	return set_cpus_allowed_ptr(t, current->cpus_ptr);
-}
-
 static int nabla_net_check_arg(const struct nabla_attach_net *a)
 {
 	size_t len = strnlen(a->ifname, sizeof(a->ifname));
@@ -382,32 +232,18 @@ long nabla_net_attach(struct nabla_ctx *ctx, void *arg)
 	strscpy(nn->ifname, a->ifname, sizeof(nn->ifname));
 	skb_queue_head_init(&nn->rxq);
 	__skb_queue_head_init(&nn->rx_done);
-	skb_queue_head_init(&nn->txq);
-	lockdep_set_class(&nn->txq.lock, &nabla_txq_lock_key);
-	__skb_queue_head_init(&nn->tx_pool);
-	init_waitqueue_head(&nn->tx_room);
 	if (a->flags & NABLA_NET_F_MAC)
 		ether_addr_copy(nn->mac, a->mac);
 	else
 		eth_random_addr(nn->mac);
 
-	/* Not started yet: it runs once the attach succeeded. */
-	nn->tx_thread = kthread_create(nabla_net_tx_thread, nn, "nabla-tx/%llu.%u",
-				       ctx->id, nn->dev.handle);
-	if (IS_ERR(nn->tx_thread)) {
-		err = PTR_ERR(nn->tx_thread);
-		kfree(nn);
-		return err;
-	}
-	err = nabla_net_tx_thread_bind(nn->tx_thread);
-	if (err)
-		goto err_stop;
 	rtnl_lock();
 	err = nabla_net_attach_locked(nn);
 	rtnl_unlock();
-	if (err)
-		goto err_stop;
-	wake_up_process(nn->tx_thread);
+	if (err) {
+		kfree(nn);
+		return err;
+	}
 
 	a->out_handle = nn->dev.handle;
 	a->out_mtu = nn->mtu;
@@ -415,12 +251,6 @@ long nabla_net_attach(struct nabla_ctx *ctx, void *arg)
 	memset(a->out_pad, 0, sizeof(a->out_pad));
 	ctx->pending = &nn->dev;
 	return 0;
-
-err_stop:
-	/* Never woken: its function never runs. */
-	kthread_stop(nn->tx_thread);
-	kfree(nn);
-	return err;
 }
 
 /* Let the interface go; the handle stays, failing with -ENODEV. */
@@ -453,14 +283,6 @@ void nabla_net_destroy(struct nabla_device *dev)
 {
 	struct nabla_net *nn = to_nabla_net(dev);
 
-	/*
-	 * No writer is left: what they wrote leaves before the detach. The
-	 * thread sends its queue before it stops, but a thread stopped before
-	 * it ever ran never calls its function: what it left goes from here.
-	 */
-	kthread_stop(nn->tx_thread);
-	nabla_net_tx_flush(nn);
-	__skb_queue_purge(&nn->tx_pool);
 	rtnl_lock();
 	nabla_net_detach(nn);
 	rtnl_unlock();
@@ -470,62 +292,68 @@ void nabla_net_destroy(struct nabla_device *dev)
 	kfree(nn);
 }
 
-/* Queue @skb for the transmit thread, waiting for room if need be. */
-static int nabla_net_tx_queue(struct nabla_net *nn, struct sk_buff *skb)
+static u16 nabla_net_txq(const struct net_device *dev)
 {
-	int err;
+	return raw_smp_processor_id() % dev->real_num_tx_queues;
+}
 
-	for (;;) {
-		spin_lock(&nn->txq.lock);
-		if (skb_queue_len(&nn->txq) < NABLA_TX_QUEUE_LEN) {
-			__skb_queue_tail(&nn->txq, skb);
-			if (skb_queue_len(&nn->txq) > nn->txq_peak)
-				WRITE_ONCE(nn->txq_peak, skb_queue_len(&nn->txq));
-			spin_unlock(&nn->txq.lock);
-			wake_up_process(nn->tx_thread);
-			return 0;
-		}
-		spin_unlock(&nn->txq.lock);
-		/* Full: the thread is busy with a batch and will make room. */
-		nabla_stat_inc(&nn->stats.tx_full_waits);
-		err = wait_event_killable(nn->tx_room,
-					  skb_queue_len_lockless(&nn->txq) <
-					  NABLA_TX_QUEUE_LEN);
-		if (err) {
-			kfree_skb(skb);
-			return err;
-		}
+/* A new skb holding the @len bytes at @buf, as an Ethernet frame. */
+static struct sk_buff *nabla_net_tx_skb(struct nabla_net *nn,
+					const void __user *buf, u64 len)
+{
+	struct sk_buff *skb;
+
+	skb = alloc_skb(nn->headroom + len + nn->tailroom,
+			GFP_KERNEL | __GFP_NOWARN);
+	if (!skb)
+		return ERR_PTR(-ENOMEM);
+	skb_reserve(skb, nn->headroom);
+	if (copy_from_user(skb_put(skb, len), buf, len)) {
+		kfree_skb(skb);
+		return ERR_PTR(-EFAULT);
 	}
+	skb_reset_mac_header(skb);
+	skb_set_network_header(skb, ETH_HLEN);
+	skb->protocol = eth_hdr(skb)->h_proto;
+	return skb;
 }
 
 static int nabla_net_xmit(struct nabla_net *nn, const void __user *buf,
 			  u64 len)
 {
+	struct net_device *dev;
 	struct sk_buff *skb;
+	int ret;
 
 	if (len < ETH_HLEN || len > ETH_HLEN + nn->mtu)
 		return -EINVAL;
 	if (!nabla_net_attached(nn))
 		return -ENODEV;
+	skb = nabla_net_tx_skb(nn, buf, len);
+	if (IS_ERR(skb))
+		return PTR_ERR(skb);
 
-	spin_lock(&nn->txq.lock);
-	skb = __skb_dequeue(&nn->tx_pool);
-	spin_unlock(&nn->txq.lock);
-	if (!skb) {
-		/* The thread is behind with its refill: allocate here. */
-		nabla_stat_inc(&nn->stats.tx_pool_empty);
-		skb = nabla_net_tx_alloc(nn);
-		if (!skb)
-			return -ENOMEM;
-	}
-	if (copy_from_user(skb_put(skb, len), buf, len)) {
+	rcu_read_lock();
+	dev = rcu_dereference(nn->netdev);
+	if (!dev) {
+		/* Detached since the look above. */
+		rcu_read_unlock();
 		kfree_skb(skb);
-		return -EFAULT;
+		return -ENODEV;
 	}
-	skb_reset_mac_header(skb);
-	skb_set_network_header(skb, ETH_HLEN);
-	skb->protocol = eth_hdr(skb)->h_proto;
-	return nabla_net_tx_queue(nn, skb);
+	skb->dev = dev;
+	/* Consumes the skb whatever happens. */
+	ret = dev_direct_xmit(skb, nabla_net_txq(dev));
+	rcu_read_unlock();
+
+	if (ret == NETDEV_TX_OK) {
+		nabla_stat_inc(&nn->stats.tx_frames);
+		nabla_stat_add(&nn->stats.tx_bytes, len);
+		return 0;
+	}
+	/* Busy, congested, down or failed: lost on the wire, as Solo5 allows. */
+	nabla_stat_inc(&nn->stats.tx_drops);
+	return 0;
 }
 
 long nabla_net_write(struct nabla_ctx *ctx, void *arg)

@@ -3,15 +3,12 @@
  * Net devices: a host interface attached to a context.
  *
  * Locking:
- * - netdev is written under RTNL (attach, detach) and read under RCU on
- *   the transmit path; it becomes NULL when the interface goes away.
+ * - netdev is written under RTNL (attach, detach) and read under RCU by
+ *   writers, which transmit in their own call; it becomes NULL when the
+ *   interface goes away.
  * - rxq.lock protects the queue, rx_done and this handle's bit in
  *   ctx->rx_ready; the rx_handler takes it in softirq context, readers
  *   with BH disabled.
- * - txq.lock protects the transmit queue, filled by NABLA_NET_WRITE and
- *   emptied by the handle's transmit thread (tx_thread), which alone
- *   hands frames to the driver, txq_peak, and tx_pool, the empty skbs that
- *   thread allocates ahead for writers.
  */
 #ifndef _NABLA_NET_H
 #define _NABLA_NET_H
@@ -19,7 +16,6 @@
 #include <linux/if_ether.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
-#include <linux/wait.h>
 
 #include "dev.h"
 #include "stats.h"
@@ -31,11 +27,6 @@ struct nabla_net {
 	struct sk_buff_head rxq;
 	u32 rxq_peak;			/* longest the queue has been */
 	struct sk_buff_head rx_done;	/* read, freed at the next arrival */
-	struct sk_buff_head txq;	/* written, not yet transmitted */
-	u32 txq_peak;			/* longest txq has been */
-	struct sk_buff_head tx_pool;	/* empty skbs ready for writers */
-	struct task_struct *tx_thread;	/* transmits txq, in order */
-	wait_queue_head_t tx_room;	/* writers waiting for a full txq */
 	u32 mtu;			/* at attach; frames are 14 + mtu */
 	u16 headroom;			/* for transmitted skbs, at attach */
 	u16 tailroom;

@@ -101,11 +101,6 @@ static int nabla_net_show(struct seq_file *m, void *v)
 	nabla_show_counter(m, "tx_frames", &s->tx_frames);
 	nabla_show_counter(m, "tx_bytes", &s->tx_bytes);
 	nabla_show_counter(m, "tx_drops", &s->tx_drops);
-	seq_printf(m, "tx_queued %u\n", skb_queue_len_lockless(&nn->txq));
-	seq_printf(m, "tx_queue_peak %u\n", READ_ONCE(nn->txq_peak));
-	seq_printf(m, "tx_pool %u\n", skb_queue_len_lockless(&nn->tx_pool));
-	nabla_show_counter(m, "tx_full_waits", &s->tx_full_waits);
-	nabla_show_counter(m, "tx_pool_empty", &s->tx_pool_empty);
 	nabla_show_counter(m, "errors", &s->errors);
 	return 0;
 }

@@ -32,8 +32,6 @@ struct nabla_net_stats {
 	atomic64_t tx_frames;
 	atomic64_t tx_bytes;
 	atomic64_t tx_drops;	/* refused by the driver: lost like on a wire */
-	atomic64_t tx_full_waits;	/* writes that waited for queue room */
-	atomic64_t tx_pool_empty;	/* writes that allocated their own skb */
 	atomic64_t rx_frames;	/* read by the guest */
 	atomic64_t rx_bytes;
 	atomic64_t rx_drops;	/* queue full, oversize, or out of memory */

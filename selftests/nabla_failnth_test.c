@@ -606,7 +606,7 @@ TEST_F_TIMEOUT(failnth, net_write, SWEEP_TIMEOUT)
 	ASSERT_EQ(0, attach_net(S.ctx, TAP, "net", &an));
 	memcpy(W.mac, an.out_mac, 6);
 	ASSERT_EQ(0, ctx_debugfs_dir(getpid(), S.dir, sizeof(S.dir)));
-	/* None when the transmit thread has an skb ready for the writer. */
+	/* The write allocates the frame's skb: that fails with -ENOMEM. */
 	ASSERT_LE(0, sweep(_metadata, &s));
 	/* Frames leave in order: when the last one is out, all are. */
 	while ((seq = tap_recv_seq(S.tap, 5000)) >= 0) {

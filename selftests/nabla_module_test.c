@@ -86,9 +86,8 @@ TEST(rmmod_only_after_close)
 }
 
 /*
- * Frames still queued for the transmit thread at the close are sent before
- * the close returns: the module then unloads at once, and the peer has
- * every frame.
+ * Frames written before the close were sent by their own calls: the module
+ * unloads at once after the close, and the peer has every frame.
  */
 TEST(rmmod_right_after_close_with_frames_queued)
 {

@@ -257,9 +257,9 @@ struct nabla_yield {
 /*
  * NABLA_NET_WRITE (hypercall): transmit one Ethernet frame of @len bytes,
  * 14 <= len <= 14 + mtu, through the attached interface. The frame is
- * copied and queued for the device's kernel transmit thread: frames leave
- * in the order written (also those written just before a close), and one
- * the interface refuses is lost and counted, as on a wire.
+ * handed to the interface before the call returns (frames leave in the
+ * order written); one the interface refuses is lost and counted, as on a
+ * wire.
  */
 struct nabla_net_write {
 	__u32 handle;			/* IN */
