@@ -513,6 +513,12 @@ TEST_F(net, yield_wakes_on_arrival)
 
 	RETURN_IF_SKIPPED();
 
+	/*
+	 * Before the fork: the frame leaves at least 300 ms after t0 however
+	 * late the parent runs again (under TCG and KASAN, on a loaded host,
+	 * that can be more than 50 ms).
+	 */
+	t0 = mono_ns();
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -521,7 +527,6 @@ TEST_F(net, yield_wakes_on_arrival)
 		usleep(300000);
 		_exit(pkt < 0 || peer_send(pkt, self->mac, 60, 1));
 	}
-	t0 = mono_ns();
 	y.deadline_ns = t0 + 20000000000ULL;
 	ASSERT_EQ(0, nabla_call(self->fd, NABLA_YIELD, &y));
 	t1 = mono_ns();
@@ -529,7 +534,7 @@ TEST_F(net, yield_wakes_on_arrival)
 	ASSERT_EQ(0, status);
 	ASSERT_EQ(1ULL << self->h, y.out_ready_set);
 	ASSERT_LT(t1 - t0, 10000000000ULL);	/* woken, not timed out */
-	ASSERT_LE(250000000ULL, t1 - t0);	/* not before the frame */
+	ASSERT_LE(300000000ULL, t1 - t0);	/* not before the frame */
 
 	/* Queued already: no wait at all. */
 	y.deadline_ns = mono_ns() + 20000000000ULL;
@@ -997,7 +1002,7 @@ static void *race_read(void *arg)
 		int err = nabla_call(r->fd, NABLA_NET_READ, &rd);
 
 		if (err == -ENODEV) {
-			if (++r->enodev > 1000)
+			if (++r->enodev > 100)
 				break;
 		} else if (err == -EAGAIN && done_before) {
 			r->eagain_after++;
@@ -1015,10 +1020,17 @@ TEST(link_deletion_race_errnos)
 	volatile bool done = false;
 	pthread_t th[3];
 	int fd, round, i, pkt;
+	uint64_t end;
 
 	NABLA_OPEN_OR_SKIP(fd);
 	close(fd);
-	for (round = 0; round < 20; round++) {
+	/*
+	 * Up to 20 rounds, as many as fit in 12 s (the harness ends a test
+	 * after 30 s; on the debug kernel, under TCG, with another guest
+	 * beside it, three spinning readers make one round take seconds).
+	 */
+	end = mono_ns() + 12000000000ULL;
+	for (round = 0; round < 20 && (round < 2 || mono_ns() < end); round++) {
 		done = false;
 		fd = open(NABLA_DEV, O_RDWR | O_CLOEXEC);
 		ASSERT_LE(0, fd);
@@ -1049,6 +1061,7 @@ TEST(link_deletion_race_errnos)
 		}
 		close(fd);
 	}
+	TH_LOG("%d rounds", round);
 }
 
 /*
