@@ -38,11 +38,12 @@ if [ "$sn" -lt "$sc" ]; then pad=$nb; d=$((sc - sn)); else pad=$cb; d=$((sn - sc
 echo "# rootfs: nabla $(du -sk "$nb/rootfs" | cut -f1) KiB, crun $(du -sk "$cb/rootfs" | cut -f1) KiB"
 
 config() {
+	ann=
+	[ -z "${4:-}" ] || ann="\"annotations\": $4,"
 	cat > "$1/config.json" <<EOF2
 { "ociVersion": "1.0.2",
   "process": { "args": $2, "cwd": "/", "env": ["PATH=/"], "user": { "uid": 0, "gid": 0 } },
-  "root": { "path": "rootfs" },${4:+
-  "annotations": $4,}
+  "root": { "path": "rootfs" }, $ann
   "mounts": [ { "destination": "/proc", "type": "proc", "source": "proc" },
               { "destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["mode=755"] } ],
   "linux": { "cgroupsPath": "/bench/$3",
@@ -84,7 +85,15 @@ run() {
 	net_up || return 1
 	sync
 	k0=$(kmem)
-	ms=$($FA 10.79.1.2 80 sh -c "$create && $c start bench") || { $c delete --force bench; net_down; return 1; }
+	# The container keeps its stdio: a file, not this shell's pipe.
+	if ! $FA 10.79.1.2 80 sh -c "$create > $WORK/$1.console 2>&1 && $c start bench" \
+		> "$WORK/ms" 2>&1; then
+		cat "$WORK/ms" "$WORK/$1.console"
+		$c delete --force bench
+		net_down
+		return 1
+	fi
+	ms=$(cat "$WORK/ms")
 	sleep 2
 	k1=$(kmem)
 	pid=$($c state bench | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
@@ -95,7 +104,6 @@ run() {
 		d=$(dirname "$ctx")
 		mod="bounce_pages=$(sed -n 's/^bounce_pages //p' "$ctx")"
 		mod="$mod registered_pages=$(sed -n 's/^registered_pages //p' "$ctx")"
-		mod="$mod tx_pool=$(cat "$d"/*/net 2> /dev/null | sed -n 's/^tx_pool //p' | head -n 1)"
 	fi
 	$c delete --force bench > /dev/null
 	net_down
@@ -111,7 +119,8 @@ median() {
 i=0
 while [ $i -lt "$REPS" ]; do
 	for r in nabla crun; do
-		line=$(run $r) || { echo "bench: $r failed"; exit 1; }
+		run $r > "$WORK/line" || { cat "$WORK/line"; echo "bench: $r failed"; exit 1; }
+		line=$(cat "$WORK/line")
 		echo "# $r: ms pss_kib kernel_kib: $line"
 		echo "$line" >> "$WORK/$r.txt"
 	done

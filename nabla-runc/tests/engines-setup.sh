@@ -9,6 +9,9 @@
 # the container tests, before anything else. Idempotent.
 set -e
 [ -e /run/nabla-engines ] && exit 0
+# It mounts over /run and /var/lib: never on a machine that is not the test host.
+[ -e /etc/nabla/cmd ] && [ -e /etc/nabla/engine-modules ] ||
+	{ echo "engines-setup: not in the test host (no /etc/nabla/cmd): refused" >&2; exit 1; }
 
 fail() { echo "engines-setup: $*" >&2; exit 1; }
 mounted() { grep -q " $1 " /proc/mounts; }
