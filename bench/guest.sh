@@ -6,7 +6,7 @@
 # one boot. Results go to a tar archive written raw onto the virtio disk
 # OUT_DEV, which bench/run unpacks on the host.
 #
-#   guest.sh OUT_DEV REPS [WORKLOADS]
+#   guest.sh OUT_DEV REPS [WORKLOADS] [OPTIONS]
 #
 # WORKLOADS (default: "speed ping blk-dev blk-file kv httpd"):
 #   speed     the speed rows (bench/apps/speed), nop tracer, REPS runs of
@@ -17,10 +17,24 @@
 #   httpd     examples/httpd under 300 curl requests (one connection each)
 #   kv        examples/kv under 300 redis-cli SETs
 #   W+rps     workload W with the host end's receive steered to the load
-#             CPU (RPS): not in the default set
-# Options: libnabla's two backends (dev, syscall) for every workload; httpd,
-# kv and the speed rows also as freestanding unikernels run by nabla-run on
-# /dev/nabla ("tender": NAME.nabla, the same sources with nabla's bindings).
+#             CPU (RPS), device and syscall backends: not in the default set
+# OPTIONS (default: all): the ways to run each workload that apply to it
+# (options_of), in turn within each repetition:
+#   dev           libnabla's device backend (/dev/nabla)
+#   syscall       libnabla's syscall backend (a tap, pread/pwrite)
+#   linux         an ordinary Linux process doing the same: Debian's
+#                 redis-server (defaults), lighttpd serving the same site,
+#                 tools/echod (AF_PACKET), tools/blkio (pread/pwrite
+#                 through the page cache); the clients in a network
+#                 namespace at the other end of the veth pair
+#   linux-fsync   kv: redis-server with appendonly yes, appendfsync always,
+#                 its directory on ext2 on /dev/ram1
+#   linux-direct  blk-*: tools/blkio with O_DIRECT
+#   tender        httpd, kv (and the speed rows): the same sources as
+#                 freestanding unikernels (NAME.nabla, nabla's bindings) run
+#                 by nabla-run on /dev/nabla
+#   container     the linux option's process in a network namespace of its
+#                 own under podman's default seccomp profile (tools/sandbox)
 # CPUs: with two or more, the application runs on the work CPU (the one
 # the kernel command line isolated, if any: bench/run boots with
 # isolcpus/rcu_nocbs for it unless told --cpus shared; else CPU
@@ -30,9 +44,10 @@
 # function_graph (funcgraph-irqs off) on the workload's threads only, from
 # after its banner and a warm-up until the load has been answered.
 
-OUT_DEV=${1:?usage: guest.sh OUT_DEV REPS [WORKLOADS]}
+OUT_DEV=${1:?usage: guest.sh OUT_DEV REPS [WORKLOADS] [OPTIONS]}
 REPS=${2:-3}
 WORKLOADS=${3:-speed ping blk-dev blk-file kv httpd}
+OPTIONS=${4:-dev syscall tender linux linux-fsync linux-direct container}
 BENCH=/opt/nabla/bench
 EX=/opt/nabla/examples
 T=/sys/kernel/tracing
@@ -73,6 +88,9 @@ while [ ! -b "$OUT_DEV" ] && [ $i -lt 50 ]; do
 done
 [ -b "$OUT_DEV" ] || { echo "bench: no results disk $OUT_DEV"; exit 1; }
 
+# ip netns keeps its namespaces under /run/netns; the test host has no /run.
+mkdir -p /run
+
 # No IPv6 chatter (router solicitations, MLD) on the links: it would be
 # traced as load that is not the workload's.
 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null
@@ -85,6 +103,7 @@ sysctl -qw net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
 	echo "reps=$REPS"
 	echo "count=$COUNT"
 	echo "workloads=$WORKLOADS"
+	echo "options=$OPTIONS"
 	echo "nabla=$([ -c /dev/nabla ] && echo yes || echo no)"
 	echo "cmdline=$(cat /proc/cmdline)"
 	echo "isolated=$(cat /sys/devices/system/cpu/isolated 2>/dev/null)"
@@ -132,25 +151,56 @@ link_up() {
 	[ "$RPS" = 1 ] || return 0
 	echo "${LOAD_MASK:-1}" > "/sys/class/net/$LINKS/queues/rx-0/rps_cpus" || return 1
 }
+# The Linux options: the veth pair with the server's end (nba, 10.78.1.2)
+# in the host's namespace and the clients' (nbh) in namespace "cli"
+# (linux), or the server's in namespace "ctr" (container); SERVER_IP=0
+# leaves the server's end without an address (echod answers for it).
+# CLIENT prefixes the clients' commands, SANDBOX the server's.
+CLIENT= SANDBOX= NETNS= SERVER_IP=1
 link_make() {
-	if [ "$1" = dev ]; then
+	CLIENT= SANDBOX= NETNS=
+	case $1 in
+	dev)
 		$IP link add nbh type veth peer name nba || return 1
 		$IP addr add 10.78.1.1/24 dev nbh
 		$IP link set nba up
 		$IP link set nbh up
 		LINKS=nbh IFACE=nba
-	else
+		;;
+	syscall)
 		$IP tuntap add nbt mode tap || return 1
 		$IP addr add 10.78.1.1/24 dev nbt
 		$IP link set nbt up
 		LINKS=nbt IFACE=nbt
-	fi
+		;;
+	linux|linux-*) link_ns cli nbh 10.78.1.1/24 nba 10.78.1.2/24 || return 1
+		CLIENT="$IP netns exec cli" ;;
+	container) link_ns ctr nba 10.78.1.2/24 nbh 10.78.1.1/24 || return 1
+		SANDBOX="$BENCH/sandbox --netns /run/netns/ctr --seccomp $BENCH/container.rules --" ;;
+	esac
+}
+# link_ns NS IF_IN_NS ADDR IF_HERE ADDR: the veth pair nba/nbh across NS;
+# the server's end (nba) gets its address only if SERVER_IP=1.
+link_ns() {
+	$IP netns add "$1" || return 1
+	NETNS=$1
+	$IP -n "$1" link set lo up
+	$IP netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	$IP netns exec "$1" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+	$IP link add nbh type veth peer name nba || return 1
+	LINKS="nbh nba" IFACE=nba
+	$IP link set "$2" netns "$1" || return 1
+	[ "$2" = nba ] && [ "$SERVER_IP" = 0 ] || $IP -n "$1" addr add "$3" dev "$2"
+	[ "$4" = nba ] && [ "$SERVER_IP" = 0 ] || $IP addr add "$5" dev "$4"
+	$IP -n "$1" link set "$2" up
+	$IP link set "$4" up
 }
 link_down() {
 	for l in $LINKS; do
 		$IP link del "$l" 2>/dev/null
 	done
-	LINKS=
+	[ -z "$NETNS" ] || $IP netns del "$NETNS"
+	LINKS= NETNS=
 }
 APP_MAC=02:6e:62:00:01:02
 APP_IP=10.78.1.2
@@ -282,11 +332,18 @@ trace_stop() {
 # the run is recorded as failed and not counted).
 
 iso_ping() {
+	SERVER_IP=0
 	link_up "$1" || return 1
-	app_start "$OUT/iso/$2.console" $BENCH/apps/pingd --backend="$1" \
-		--net:service0="$IFACE" --net-mac:service0=$APP_MAC -- "$APP_IP/24"
-	wait_for "$OUT/iso/$2.console" '^pingd: ready' 30 || return 1
-	ping -c 5 -i 0.05 -W 5 -q $APP_IP > /dev/null 2>&1 || return 1
+	case $1 in
+	dev|syscall)
+		app_start "$OUT/iso/$2.console" $BENCH/apps/pingd --backend="$1" \
+			--net:service0="$IFACE" --net-mac:service0=$APP_MAC -- "$APP_IP/24"
+		ready='^pingd: ready' ;;
+	*)	app_start "$OUT/iso/$2.console" $SANDBOX $BENCH/echod nba $APP_IP
+		ready='^echod: ready' ;;
+	esac
+	wait_for "$OUT/iso/$2.console" "$ready" 30 || return 1
+	$CLIENT ping -c 5 -i 0.05 -W 5 -q $APP_IP > /dev/null 2>&1 || return 1
 	sleep 0.5
 	log "  warm"
 	trace_start "$APP_PID"
@@ -294,16 +351,26 @@ iso_ping() {
 	# its last request, and under load a reply or two came later than
 	# that (the traces showed them sent and delivered): a few requests
 	# more, and the run counts when at least COUNT replies came back.
-	ping -c $((COUNT + 3)) -i 0.01 -W 5 -q $APP_IP > "$OUT/iso/$2.client" 2>&1
+	$CLIENT ping -c $((COUNT + 3)) -i 0.01 -W 5 -q $APP_IP > "$OUT/iso/$2.client" 2>&1
 	trace_stop "$2"
 	got=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$OUT/iso/$2.client")
 	[ "${got:-0}" -ge $COUNT ]
 }
 
-iso_blk() {	# BACKEND TAG PATH
-	app_start "$OUT/iso/$2.console" $BENCH/apps/blkloop --backend="$1" \
-		--block:storage="$3" -- $COUNT 5000
-	wait_for "$OUT/iso/$2.console" '^blkloop: warm' 60 || return 1
+iso_blk() {	# OPTION TAG PATH
+	case $1 in
+	dev|syscall)
+		app_start "$OUT/iso/$2.console" $BENCH/apps/blkloop --backend="$1" \
+			--block:storage="$3" -- $COUNT 5000 ;;
+	linux)	app_start "$OUT/iso/$2.console" $BENCH/blkio "$3" $COUNT 5000 ;;
+	linux-direct)
+		app_start "$OUT/iso/$2.console" $BENCH/blkio --direct "$3" $COUNT 5000 ;;
+	esac
+	if ! wait_for "$OUT/iso/$2.console" '^blkloop: warm' 60; then
+		# tools/blkio on a file system without O_DIRECT.
+		grep -q '^blkloop: skip' "$OUT/iso/$2.console" && return 2
+		return 1
+	fi
 	trace_start "$APP_PID"
 	wait_for "$OUT/iso/$2.console" '^blkloop: done' 120
 	rc=$?
@@ -323,6 +390,14 @@ make_site() {
 		> /tmp/site/index.html
 	printf 'sub index\n' > /tmp/site/sub/index.html
 	(cd /tmp/site && tar -cf /tmp/site.tar index.html sub)
+	# lighttpd serves the same files, from tmpfs.
+	cat > /tmp/lighttpd.conf <<-EOF
+	server.document-root = "/tmp/site"
+	server.bind = "$APP_IP"
+	server.port = 80
+	index-file.names = ( "index.html" )
+	mimetype.assign = ( ".html" => "text/html" )
+	EOF
 }
 
 # start_example NAME OPTION LOG BLOCK: examples/NAME, by libnabla's backend
@@ -349,9 +424,16 @@ iso_httpd() {
 	dd if=/tmp/site.tar of=/dev/ram0 bs=65536 conv=notrunc 2>/dev/null
 	dd if=/dev/zero of=/dev/ram0 bs=65536 seek=$(( ($(stat -c %s /tmp/site.tar) + 65535) / 65536 )) count=16 2>/dev/null
 	link_up "$(link_of "$1")" || return 1
-	start_example httpd "$1" "$OUT/iso/$2.console" /dev/ram0
-	wait_for "$OUT/iso/$2.console" '^httpd: serving' 60 || return 1
-	curl -s -H 'Connection: close' "http://$APP_IP/" "http://$APP_IP/" \
+	case $1 in
+	dev|syscall|tender)
+		start_example httpd "$1" "$OUT/iso/$2.console" /dev/ram0
+		ready='^httpd: serving' ;;
+	*)	[ -x /usr/sbin/lighttpd ] || { log "no lighttpd in the guest"; return 2; }
+		app_start "$OUT/iso/$2.console" $SANDBOX /usr/sbin/lighttpd -D -f /tmp/lighttpd.conf
+		ready='server started' ;;
+	esac
+	wait_for "$OUT/iso/$2.console" "$ready" 60 || return 1
+	$CLIENT curl -s -H 'Connection: close' "http://$APP_IP/" "http://$APP_IP/" \
 		"http://$APP_IP/sub/index.html" > /dev/null || return 1
 	sleep 0.5
 	urls=
@@ -362,12 +444,39 @@ iso_httpd() {
 	done
 	trace_start "$APP_PID"
 	# shellcheck disable=SC2086 # one word per URL
-	curl -sS --max-time 120 -H 'Connection: close' -w '%{http_code}\n' $urls \
+	$CLIENT curl -sS --max-time 120 -H 'Connection: close' -w '%{http_code}\n' $urls \
 		> "$OUT/iso/$2.client" 2>&1
 	rc=$?
 	trace_stop "$2"
 	[ "$(grep -c '^200$' "$OUT/iso/$2.client")" = $COUNT ] || rc=1
 	return $rc
+}
+
+# kv_server OPTION LOG: the kv workload's server for OPTION. redis-server
+# keeps its defaults but for what a server reached over the network needs
+# (no protected mode, the address) and, for linux-fsync, its append-only
+# file with an fsync per write on ext2 on /dev/ram1 (a completed write is
+# on the device, as kv's log is).
+kv_server() {
+	case $1 in
+	dev|syscall|tender)
+		start_example kv "$1" "$2" /dev/ram1
+		ready='^kv: listening' ;;
+	*)	[ -x /usr/bin/redis-server ] || { log "no redis-server in the guest"; return 2; }
+		set -- "$1" "$2" --bind $APP_IP --port 6379 --protected-mode no
+		if [ "$1" = linux-fsync ]; then
+			mke2fs -q /dev/ram1 > /dev/null && mkdir -p /mnt/kv &&
+				mount -t ext2 /dev/ram1 /mnt/kv || return 1
+			set -- "$@" --dir /mnt/kv --appendonly yes --appendfsync always
+		else
+			rm -rf /tmp/redis && mkdir -p /tmp/redis
+			set -- "$@" --dir /tmp/redis
+		fi
+		log_file=$2
+		shift 2
+		app_start "$log_file" $SANDBOX /usr/bin/redis-server "$@"
+		ready='Ready to accept connections' ;;
+	esac
 }
 
 iso_kv() {
@@ -376,12 +485,12 @@ iso_kv() {
 	# A fresh log on a real block device (brd) for every run.
 	dd if=/dev/zero of=/dev/ram1 bs=1048576 count=4 2>/dev/null
 	link_up "$(link_of "$1")" || return 1
-	start_example kv "$1" "$OUT/iso/$2.console" /dev/ram1
-	wait_for "$OUT/iso/$2.console" '^kv: listening' 60 || return 1
-	redis-cli -h $APP_IP -r 5 SET warm up > /dev/null 2>&1 || return 1
+	kv_server "$1" "$OUT/iso/$2.console" || return $?
+	wait_for "$OUT/iso/$2.console" "$ready" 60 || return 1
+	$CLIENT redis-cli -h $APP_IP -r 5 SET warm up > /dev/null 2>&1 || return 1
 	sleep 0.5
 	trace_start "$APP_PID"
-	redis-cli -h $APP_IP -r $COUNT SET bench:key value-of-the-benchmark \
+	$CLIENT redis-cli -h $APP_IP -r $COUNT SET bench:key value-of-the-benchmark \
 		> "$OUT/iso/$2.client" 2>&1
 	rc=$?
 	trace_stop "$2"
@@ -389,31 +498,44 @@ iso_kv() {
 	return $rc
 }
 
+# options_of WORKLOAD: the options that apply to it, among OPTIONS.
+options_of() {
+	case $1 in
+	*+rps) o="dev syscall" ;;
+	ping) o="dev syscall linux container" ;;
+	httpd) o="dev syscall tender linux container" ;;
+	kv) o="dev syscall tender linux linux-fsync container" ;;
+	blk-*) o="dev syscall linux linux-direct" ;;
+	esac
+	for b in $o; do
+		[ "$b" != tender ] || [ -x "$EX/$1/$1.nabla" ] || continue
+		case " $OPTIONS " in *" $b "*) echo "$b" ;; esac
+	done
+}
+
 run_iso() {	# WORKLOAD[+rps]
 	RPS=0
 	CONSOLE_PIPE=1
 	case $1 in *+rps) RPS=1 ;; esac
 	fn=iso_$(echo "${1%+rps}" | tr - _)
+	skipped=
 	r=1
-	options="dev syscall"
-	case ${1%+rps} in
-	httpd|kv) [ -x "$EX/${1%+rps}/${1%+rps}.nabla" ] && options="$options tender" ;;
-	esac
 	while [ $r -le "$REPS" ]; do
-		for b in $options; do
+		for b in $(options_of "$1"); do
+			case " $skipped " in *" $b "*) continue ;; esac
 			tag=$1-$b-$r
 			log "isolation $tag"
+			SERVER_IP=1
 			$fn $b "$tag"
 			rc=$?
 			app_stop
 			link_down
+			! grep -q ' /mnt/kv ' /proc/mounts || umount /mnt/kv
 			if [ $rc -eq 2 ]; then
 				echo "skipped" > "$OUT/iso/$tag.status"
 				log "isolation $tag: skipped"
-				save $(cd "$OUT" && ls -d iso/"$tag".*)
-				return
-			fi
-			if [ $rc -ne 0 ]; then
+				skipped="$skipped $b"
+			elif [ $rc -ne 0 ]; then
 				echo "failed $rc" > "$OUT/iso/$tag.status"
 				log "isolation $tag: FAILED (console follows)"
 				tail -n 5 "$OUT/iso/$tag.console" 2>/dev/null | sed 's/^/  | /' >&3
