@@ -15,7 +15,10 @@
 #   (Pss, /proc/PID/smaps_rollup) plus the kernel memory the container
 #   added (Slab + KernelStack + PageTables of /proc/meminfo, after less
 #   before), and for nabla the module's own per-context figures from
-#   debugfs (bounce pages, registered pages, the transmit pool).
+#   debugfs (bounce pages, registered pages).
+# busybox httpd listens on 8080: the config gives no capabilities, and
+# without CAP_NET_BIND_SERVICE root in the container may not bind port 80
+# (nabla's httpd has its own stack and answers on 80).
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 REPS=${1:-5}
@@ -56,7 +59,7 @@ EOF2
 # seal, so it is resident; 8 MiB serves this site (the default would be the
 # memory limit less 16 MiB).
 config "$nb" '["/httpd", "--block:storage=/site.tar"]' nabla '{ "org.nabla.mem": "8" }'
-config "$cb" '["/busybox", "httpd", "-f", "-p", "80", "-h", "/www"]' crun
+config "$cb" '["/busybox", "httpd", "-f", "-p", "8080", "-h", "/www"]' crun
 
 net_up() {
 	$IP netns add $NS && $IP link add nbb0 type veth peer name eth0 netns $NS &&
@@ -77,16 +80,16 @@ kmem() {
 run() {
 	if [ "$1" = nabla ]; then
 		c="$NR --root $NROOT" b=$nb
-		create="$c create --bundle $b bench"
+		create="$c create --bundle $b bench" port=80
 	else
 		c="$CRUN --root $CROOT" b=$cb
-		create="$c create --no-pivot --bundle $b bench"
+		create="$c create --no-pivot --bundle $b bench" port=8080
 	fi
 	net_up || return 1
 	sync
 	k0=$(kmem)
 	# The container keeps its stdio: a file, not this shell's pipe.
-	if ! $FA 10.79.1.2 80 sh -c "$create > $WORK/$1.console 2>&1 && $c start bench" \
+	if ! $FA 10.79.1.2 $port sh -c "$create > $WORK/$1.console 2>&1 && $c start bench" \
 		> "$WORK/ms" 2>&1; then
 		cat "$WORK/ms" "$WORK/$1.console"
 		$c delete --force bench
