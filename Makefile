@@ -20,6 +20,8 @@
 #   make images         OCI images of the examples for nabla-runc (.build/images)
 #   make check-containers  the container tests (podman, containerd) in the test
 #                       host, on KERNEL=K (default 6.1)
+#   make fuzz           fuzz the ioctls on the debug kernel (DURATION=10m,
+#                       TRINITY=5m), then print kmod's line coverage
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 BUILD := $(TOP)/.build
@@ -45,11 +47,11 @@ MODULE_SRC := Kbuild kmod uapi
 # The examples' applications (nolibc is their small libc, built with solo5).
 EXAMPLES := $(filter-out %/nolibc,$(patsubst %/Makefile,%,$(wildcard $(TOP)/examples/*/Makefile)))
 
-.PHONY: all module module-clean libnabla solo5 selftests examples module-for stage check demo \
+.PHONY: all module module-clean libnabla solo5 selftests examples nabla-fuzz module-for stage check demo \
 	debug-kernel install install-solo5 uninstall clean ksft-source nabla-runc images \
 	check-containers
 
-all: module libnabla solo5 selftests examples nabla-runc
+all: module libnabla solo5 selftests examples nabla-runc nabla-fuzz
 
 # --- the kernel module -------------------------------------------------------
 
@@ -70,12 +72,14 @@ module-clean:
 # of the matrix builds in its own copy under .build/KERNEL (sources synced,
 # objects kept for incremental rebuilds). testhost/kmake runs kbuild, in the
 # kernel's build root when its compiler does not run here (newest).
+# MODULE_DIR=DIR builds elsewhere (make fuzz: with KCFLAGS=-g).
+MODULE_DIR ?= $(BUILD)/$(KERNEL)
 module-for:
 	@test -n "$(KERNEL)" || { echo "usage: make module-for KERNEL=K" >&2; exit 2; }
-	@mkdir -p $(BUILD)/$(KERNEL)
+	@mkdir -p $(MODULE_DIR)
 	@rsync -a --delete $(foreach p,o ko mod mod.c mod.o cmd order symvers a,--exclude='*.$(p)') \
-		--exclude='.tmp*' $(addprefix $(TOP)/,$(MODULE_SRC)) $(BUILD)/$(KERNEL)/
-	+$(TOP)/testhost/kmake $(KERNEL) M=$(BUILD)/$(KERNEL) modules
+		--exclude='.tmp*' $(addprefix $(TOP)/,$(MODULE_SRC)) $(MODULE_DIR)/
+	+$(TOP)/testhost/kmake $(KERNEL) M=$(MODULE_DIR) modules
 
 # --- user space ----------------------------------------------------------------
 
@@ -111,6 +115,10 @@ nabla-runc:
 images: examples
 	$(MAKE) -C nabla-runc images
 
+# The fuzzer's target and its seeds (fuzz/; make fuzz runs it).
+nabla-fuzz:
+	$(MAKE) -C fuzz
+
 # The test host's /opt/nabla: libnabla, the kselftest install, the examples.
 # An example that fails to build is left out (make check counts the failure
 # in its build check) rather than keeping the selftests from running.
@@ -119,6 +127,7 @@ stage: libnabla selftests
 	@rm -rf $(BUILD)/stage
 	@mkdir -p $(BUILD)/stage/opt/nabla/lib $(BUILD)/stage/opt/nabla/examples
 	$(MAKE) -s -C selftests install INSTALL_PATH=$(BUILD)/stage/opt/nabla/selftests
+	$(MAKE) -s -C fuzz install DESTDIR=$(BUILD)/stage/opt/nabla/fuzz
 	@$(if $(wildcard libnabla/libnabla.so*),cp -a $(wildcard libnabla/libnabla.so*) $(BUILD)/stage/opt/nabla/lib/)
 	@for d in $(EXAMPLES); do \
 		n=$$(basename $$d); \
@@ -151,6 +160,12 @@ check-containers:
 demo:
 	@$(TOP)/testhost/deps
 	@$(TOP)/testhost/run --demo
+
+# --- fuzzing (fuzz/README.md): afl-fuzz and trinity on the debug kernel; not part of check ---
+
+.PHONY: fuzz
+fuzz:
+	@$(TOP)/fuzz/run
 
 # --- benchmark (bench/README.md): boots the test host on each kernel; not part of check ---
 
@@ -212,5 +227,6 @@ clean: module-clean
 	-$(if $(wildcard $(KSFT)/lib.mk),$(MAKE) -C selftests clean)
 	-@for d in $(EXAMPLES) $(SOLO5_DIRS); do $(MAKE) -C $$d clean; done
 	-$(MAKE) -C nabla-runc clean
+	-$(MAKE) -s -C fuzz clean
 	@# Only what the build put in .build/: others (bench/) keep their files there.
 	rm -rf $(BUILD)/stage $(BUILD)/check $(wildcard $(BUILD)/*/kmod)
