@@ -14,8 +14,11 @@
 #   ping      pingd answering 300 busybox pings
 #   blk-dev   blkloop, 300 4 KiB writes and reads on /dev/ram0 (brd)
 #   blk-file  the same on a file in tmpfs
-#   httpd     examples/httpd under 300 curl requests (one connection each)
-#   kv        examples/kv under 300 redis-cli SETs
+#   httpd     examples/httpd under 300 curl requests (one connection each);
+#             and, untraced, before the tracer is set up: ab -c 16 (see
+#             tput_client)
+#   kv        examples/kv under 300 redis-cli SETs; and, untraced, before
+#             the tracer is set up: redis-benchmark SET and GET, -c 16
 #   W+rps     workload W with the host end's receive steered to the load
 #             CPU (RPS), device and syscall backends: not in the default set
 # OPTIONS (default: all): the ways to run each workload that apply to it
@@ -53,9 +56,10 @@ EX=/opt/nabla/examples
 T=/sys/kernel/tracing
 OUT=/tmp/bench-out
 COUNT=300
+TPUT=10000	# requests of each throughput run (tput_client)
 IP=/usr/sbin/ip
 
-mkdir -p "$OUT/iso" "$OUT/speed"
+mkdir -p "$OUT/iso" "$OUT/speed" "$OUT/tput"
 
 # The work CPU and the load CPU (masks for taskset), see the header.
 WORK_MASK= LOAD_MASK=
@@ -102,6 +106,7 @@ sysctl -qw net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
 	echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "reps=$REPS"
 	echo "count=$COUNT"
+	echo "tput_requests=$TPUT"
 	echo "workloads=$WORKLOADS"
 	echo "options=$OPTIONS"
 	echo "nabla=$([ -c /dev/nabla ] && echo yes || echo no)"
@@ -416,7 +421,9 @@ start_example() {
 # The link a backend or option needs: the tender's is the dev backend's.
 link_of() { [ "$1" = tender ] && echo dev || echo "$1"; }
 
-iso_httpd() {
+# httpd_up OPTION LOG: httpd (or lighttpd) for OPTION serving the site,
+# answering and warmed up.
+httpd_up() {
 	[ -x $EX/httpd/httpd ] || { log "no $EX/httpd/httpd"; return 2; }
 	command -v curl > /dev/null || { log "no curl in the guest"; return 2; }
 	make_site
@@ -426,16 +433,20 @@ iso_httpd() {
 	link_up "$(link_of "$1")" || return 1
 	case $1 in
 	dev|syscall|tender)
-		start_example httpd "$1" "$OUT/iso/$2.console" /dev/ram0
+		start_example httpd "$1" "$2" /dev/ram0
 		ready='^httpd: serving' ;;
 	*)	[ -x /usr/sbin/lighttpd ] || { log "no lighttpd in the guest"; return 2; }
-		app_start "$OUT/iso/$2.console" $SANDBOX /usr/sbin/lighttpd -D -f /tmp/lighttpd.conf
+		app_start "$2" $SANDBOX /usr/sbin/lighttpd -D -f /tmp/lighttpd.conf
 		ready='server started' ;;
 	esac
-	wait_for "$OUT/iso/$2.console" "$ready" 60 || return 1
+	wait_for "$2" "$ready" 60 || return 1
 	$CLIENT curl -s -H 'Connection: close' "http://$APP_IP/" "http://$APP_IP/" \
 		"http://$APP_IP/sub/index.html" > /dev/null || return 1
 	sleep 0.5
+}
+
+iso_httpd() {
+	httpd_up "$1" "$OUT/iso/$2.console" || return $?
 	urls=
 	i=0
 	while [ $i -lt $COUNT ]; do
@@ -479,16 +490,22 @@ kv_server() {
 	esac
 }
 
-iso_kv() {
+# kv_up OPTION LOG: kv's server for OPTION on a fresh log and link,
+# answering and warmed up.
+kv_up() {
 	[ -x $EX/kv/kv ] || { log "no $EX/kv/kv"; return 2; }
 	command -v redis-cli > /dev/null || { log "no redis-cli in the guest"; return 2; }
 	# A fresh log on a real block device (brd) for every run.
 	dd if=/dev/zero of=/dev/ram1 bs=1048576 count=4 2>/dev/null
 	link_up "$(link_of "$1")" || return 1
-	kv_server "$1" "$OUT/iso/$2.console" || return $?
-	wait_for "$OUT/iso/$2.console" "$ready" 60 || return 1
+	kv_server "$1" "$2" || return $?
+	wait_for "$2" "$ready" 60 || return 1
 	$CLIENT redis-cli -h $APP_IP -r 5 SET warm up > /dev/null 2>&1 || return 1
 	sleep 0.5
+}
+
+iso_kv() {
+	kv_up "$1" "$OUT/iso/$2.console" || return $?
 	trace_start "$APP_PID"
 	$CLIENT redis-cli -h $APP_IP -r $COUNT SET bench:key value-of-the-benchmark \
 		> "$OUT/iso/$2.client" 2>&1
@@ -513,18 +530,24 @@ options_of() {
 	done
 }
 
-run_iso() {	# WORKLOAD[+rps]
+# run_all KIND WORKLOAD[+rps]: REPS runs of the workload under each option
+# that applies, options alternating within a repetition: KIND iso, traced
+# (iso_WORKLOAD), or tput, the throughput (tput_WORKLOAD). Each run's
+# files are KIND/TAG.*, its outcome in KIND/TAG.status.
+run_all() {
 	RPS=0
 	CONSOLE_PIPE=1
-	case $1 in *+rps) RPS=1 ;; esac
-	fn=iso_$(echo "${1%+rps}" | tr - _)
+	case $2 in *+rps) RPS=1 ;; esac
+	fn=$1_$(echo "${2%+rps}" | tr - _)
+	what=isolation
+	[ "$1" = iso ] || what=throughput
 	skipped=
 	r=1
 	while [ $r -le "$REPS" ]; do
-		for b in $(options_of "$1"); do
+		for b in $(options_of "$2"); do
 			case " $skipped " in *" $b "*) continue ;; esac
-			tag=$1-$b-$r
-			log "isolation $tag"
+			tag=$2-$b-$r
+			log "$what $tag"
 			SERVER_IP=1
 			$fn $b "$tag"
 			rc=$?
@@ -532,20 +555,51 @@ run_iso() {	# WORKLOAD[+rps]
 			link_down
 			! grep -q ' /mnt/kv ' /proc/mounts || umount /mnt/kv
 			if [ $rc -eq 2 ]; then
-				echo "skipped" > "$OUT/iso/$tag.status"
-				log "isolation $tag: skipped"
+				echo "skipped" > "$OUT/$1/$tag.status"
+				log "$what $tag: skipped"
 				skipped="$skipped $b"
 			elif [ $rc -ne 0 ]; then
-				echo "failed $rc" > "$OUT/iso/$tag.status"
-				log "isolation $tag: FAILED (console follows)"
-				tail -n 5 "$OUT/iso/$tag.console" 2>/dev/null | sed 's/^/  | /' >&3
+				echo "failed $rc" > "$OUT/$1/$tag.status"
+				log "$what $tag: FAILED (console follows)"
+				tail -n 5 "$OUT/$1/$tag.console" 2>/dev/null | sed 's/^/  | /' >&3
 			else
-				echo "ok" > "$OUT/iso/$tag.status"
+				echo "ok" > "$OUT/$1/$tag.status"
 			fi
-			save $(cd "$OUT" && ls -d iso/"$tag".*)
+			save $(cd "$OUT" && ls -d "$1/$tag".*)
 		done
 		r=$((r + 1))
 	done
+}
+
+# ---- throughput --------------------------------------------------------------------
+# kv and httpd under each option that applies: requests per second from
+# the clients' side ($CLIENT, the load CPU), 16 connections, TPUT
+# requests, REPS runs, options alternating (run_all). Measured before
+# trace_setup, so with no tracer hooks in any function (once the
+# function_graph tracer is set, every call of every task goes through its
+# trampoline even with tracing off). Each run: tput/TAG.status, the
+# server's console and the client's output with its exit status
+# (tput/TAG.client); bench/report reads the rates and checks for errors.
+
+tput_kv() {	# OPTION TAG
+	kv_up "$1" "$OUT/tput/$2.console" || return $?
+	tput_client "$2" redis-benchmark -h $APP_IP -t set,get -n $TPUT -c 16 --csv
+}
+tput_httpd() {	# OPTION TAG
+	httpd_up "$1" "$OUT/tput/$2.console" || return $?
+	tput_client "$2" ab -q -c 16 -n $TPUT "http://$APP_IP/index.html"
+}
+# tput_client TAG COMMAND...: the client's output and "exit=STATUS" in
+# tput/TAG.client; fails if the client did.
+tput_client() {
+	tc_out=$OUT/tput/$1.client
+	shift
+	# shellcheck disable=SC2086 # CLIENT is a command prefix
+	timeout 300 $CLIENT "$@" > "$tc_out" 2>&1
+	tc_rc=$?
+	echo "exit=$tc_rc" >> "$tc_out"
+	log "  $(tr '\r' '\n' < "$tc_out" | grep -E '^"(SET|GET)"|^Requests per second|^Failed' | tr -s ' \n' ' ')"
+	return $tc_rc
 }
 
 # ---- speed -------------------------------------------------------------------------
@@ -594,9 +648,12 @@ start=$(date +%s)
 for w in $WORKLOADS; do
 	[ "$w" = speed ] && run_speed
 done
+for w in $WORKLOADS; do
+	case $w in kv|httpd) run_all tput "$w" ;; esac
+done
 trace_setup
 for w in $WORKLOADS; do
-	[ "$w" = speed ] || run_iso "$w"
+	[ "$w" = speed ] || run_all iso "$w"
 done
 tr_set tracing_on 0
 log "done in $(( $(date +%s) - start )) s"

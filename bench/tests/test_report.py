@@ -358,6 +358,77 @@ class ReadRunTest(TraceTest):
         self.assertEqual(moved['helpers'], 1)
 
 
+class ThroughputTest(unittest.TestCase):
+    """bench/report's reading of the throughput clients' output
+    (guest.sh tput_client): a run counts only if the client succeeded."""
+
+    CSV = ('"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms",'
+           '"p95_latency_ms","p99_latency_ms","max_latency_ms"\n'
+           '"SET","3412.97","3.460","1.120","2.959","6.471","10.103","10.735"\n'
+           '"GET","2853.07","3.576","0.976","2.999","6.727","8.351","11.071"\n')
+    AB = ('Concurrency Level:      16\nComplete requests:      %d\n'
+          'Failed requests:        %d\n%sRequests per second:    1491.56 [#/sec] (mean)\n')
+
+    def test_redis_benchmark(self):
+        self.assertEqual(report.parse_tput('kv', self.CSV + 'exit=0\n', 10),
+                         ({'SET': 3412.97, 'GET': 2853.07}, None))
+
+    def test_redis_benchmark_errors_or_exit(self):
+        rps, why = report.parse_tput('kv', self.CSV + 'Error: Connection reset\nexit=0\n', 10)
+        self.assertEqual((rps, why), ({}, 'redis-benchmark reported errors'))
+        self.assertEqual(report.parse_tput('kv', self.CSV + 'exit=143\n', 10)[1],
+                         'the client exited with 143')
+        self.assertEqual(report.parse_tput('kv', self.CSV, 10)[1], 'no exit status')
+        only_set = self.CSV.rsplit('"GET"', 1)[0]
+        self.assertEqual(report.parse_tput('kv', only_set + 'exit=0\n', 10)[1],
+                         'no SET and GET rates')
+
+    def test_ab(self):
+        self.assertEqual(report.parse_tput('httpd', self.AB % (10, 0, '') + 'exit=0\n', 10),
+                         ({'ab': 1491.56}, None))
+
+    def test_ab_failed_short_or_non_2xx(self):
+        for text in (self.AB % (10, 1, ''), self.AB % (9, 0, ''),
+                     self.AB % (10, 0, 'Non-2xx responses:      3\n')):
+            rps, why = report.parse_tput('httpd', text + 'exit=0\n', 10)
+            self.assertEqual(rps, {}, text)
+            self.assertTrue(why.startswith('ab: '), why)
+
+    def test_read_and_table(self):
+        with tempfile.TemporaryDirectory() as kdir:
+            os.makedirs(os.path.join(kdir, 'tput'))
+            runs = {'kv-dev-1': ('ok', self.CSV + 'exit=0\n'),
+                    'kv-dev-2': ('ok', self.CSV.replace('3412.97', '3000') + 'exit=0\n'),
+                    'kv-linux-fsync-1': ('ok', self.CSV.replace('2853.07', '5706.14')
+                                         + 'exit=0\n'),
+                    'kv-linux-fsync-2': ('ok', self.CSV + 'exit=1\n'),
+                    'kv-tender-1': ('skipped', ''),
+                    'httpd-dev-1': ('failed 1', '')}
+            for tag, (st, text) in runs.items():
+                with open(os.path.join(kdir, 'tput', tag + '.status'), 'w') as f:
+                    f.write(st + '\n')
+                with open(os.path.join(kdir, 'tput', tag + '.client'), 'w') as f:
+                    f.write(text)
+            tput, notes = report.read_tput(kdir, {'tput_requests': '10'})
+        self.assertEqual(tput[('kv', 'dev')]['rps'], {'SET': [3412.97, 3000.0],
+                                                     'GET': [2853.07, 2853.07]})
+        self.assertEqual(tput[('kv', 'linux-fsync')]['failed'], 1)
+        self.assertTrue(tput[('kv', 'tender')]['skipped'])
+        self.assertEqual(tput[('httpd', 'dev')]['failed'], 1)
+        self.assertEqual(sorted(notes), ['throughput httpd-dev-1: failed 1',
+                                         'throughput kv-linux-fsync-2: the client '
+                                         'exited with 1'])
+        md, term, ratios = [], [], []
+        report.tput_table('6.12', {'tput_requests': '10'}, tput, md, term, ratios)
+        self.assertIn('| kv SET (redis-benchmark) | 3206 (3000-3413) | skipped | '
+                      '3413 failed (1) |', md)
+        self.assertIn('| httpd (ab) | failed (1) | - | - |', md)
+        # No ratio where either side has no rate.
+        self.assertEqual(ratios, [
+            'ratio kv-SET 6.12 requests-per-second device/linux-fsync = 0.94',
+            'ratio kv-GET 6.12 requests-per-second device/linux-fsync = 0.50'])
+
+
 class SubsystemTest(unittest.TestCase):
     def test_table(self):
         cases = {
