@@ -348,25 +348,36 @@ static int nabla_console_bounce(struct nabla_console *con, size_t len)
 	return 0;
 }
 
-/* The whole of the caller's bytes in first, then to @file or the log. */
+/*
+ * The whole of the caller's bytes in first, then to @file or the log. A
+ * short write (a log line) is copied onto the stack: hardened usercopy
+ * checks a stack object in a few instructions, a heap one (the bounce
+ * buffer) by its slab.
+ */
+#define NABLA_CONSOLE_SMALL	128
+
 static int nabla_console_copy(struct nabla_ctx *ctx, struct file *file,
 			      const char __user *ubuf, size_t len)
 {
 	struct nabla_console *con = &ctx->console;
+	char small[NABLA_CONSOLE_SMALL], *buf = small;
 	int err;
 
 	lockdep_assert_held(&con->lock);
-	err = nabla_console_bounce(con, len);
-	if (err)
-		return err;
-	if (copy_from_user(con->bounce, ubuf, len))
+	if (len > sizeof(small)) {
+		err = nabla_console_bounce(con, len);
+		if (err)
+			return err;
+		buf = con->bounce;
+	}
+	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	if (file) {
-		err = nabla_console_write_file(file, con->bounce, len);
+		err = nabla_console_write_file(file, buf, len);
 		if (err)
 			return err;
 	} else {
-		nabla_kmsg_put(ctx, con->bounce, len);
+		nabla_kmsg_put(ctx, buf, len);
 	}
 	nabla_stat_add(&ctx->stats.console_bytes, len);
 	return 0;

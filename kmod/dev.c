@@ -263,6 +263,43 @@ static void nabla_account(struct nabla_ctx *ctx, unsigned int nr,
 	}
 }
 
+/*
+ * The argument in and out with a size known at compile time for the
+ * hypercalls' 16, 24 and 32 bytes: hardened usercopy then checks the copy
+ * when the module is built (check_object_size()) instead of walking
+ * __check_object_size() on every call. Any other size (setup calls) is
+ * copied as it is.
+ */
+static __always_inline unsigned long nabla_arg_in(void *karg,
+						  const void __user *uarg,
+						  unsigned int size)
+{
+	switch (size) {
+	case 16:
+		return copy_from_user(karg, uarg, 16);
+	case 24:
+		return copy_from_user(karg, uarg, 24);
+	case 32:
+		return copy_from_user(karg, uarg, 32);
+	}
+	return copy_from_user(karg, uarg, size);
+}
+
+static __always_inline unsigned long nabla_arg_out(void __user *uarg,
+						   const void *karg,
+						   unsigned int size)
+{
+	switch (size) {
+	case 16:
+		return copy_to_user(uarg, karg, 16);
+	case 24:
+		return copy_to_user(uarg, karg, 24);
+	case 32:
+		return copy_to_user(uarg, karg, 32);
+	}
+	return copy_to_user(uarg, karg, size);
+}
+
 static long nabla_ioctl(struct file *file, unsigned int cmd,
 			unsigned long arg)
 {
@@ -281,7 +318,7 @@ static long nabla_ioctl(struct file *file, unsigned int cmd,
 	if (!desc->fn || desc->cmd != cmd)
 		return -ENOTTY;
 	BUILD_BUG_ON(sizeof(karg) > 256);
-	if (copy_from_user(&karg, uarg, _IOC_SIZE(cmd))) {
+	if (nabla_arg_in(&karg, uarg, _IOC_SIZE(cmd))) {
 		nabla_account(ctx, nr, cmd, NULL, -EFAULT);
 		return -EFAULT;
 	}
@@ -291,7 +328,7 @@ static long nabla_ioctl(struct file *file, unsigned int cmd,
 	} else {
 		ret = desc->fn(ctx, &karg);
 		if (!ret && (_IOC_DIR(cmd) & _IOC_READ) &&
-		    copy_to_user(uarg, &karg, _IOC_SIZE(cmd)))
+		    nabla_arg_out(uarg, &karg, _IOC_SIZE(cmd)))
 			ret = -EFAULT;
 	}
 	nabla_account(ctx, nr, cmd, &karg, ret);
