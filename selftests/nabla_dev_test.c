@@ -279,6 +279,47 @@ TEST_F(dev, console_large_in_order)
 	free(dst);
 }
 
+/*
+ * Writes of every size around the module's ways of copying them in (a
+ * short one on the stack, a longer one in the bounce buffer, which then
+ * grows) arrive whole and in order, short ones after long ones too.
+ */
+TEST_F(dev, console_sizes_in_order)
+{
+	static const size_t sizes[] = { 1, 127, 128, 129, 4096, 4097, 2, 128,
+					8192, 129, 1 };
+	struct nabla_set_console sc = { 0 };
+	char *src, *dst;
+	size_t i, k, at = 0;
+	FILE *f;
+
+	RETURN_IF_SKIPPED();
+
+	src = malloc(8192);
+	dst = malloc(32768);
+	ASSERT_TRUE(src && dst);
+	f = tmpfile();
+	ASSERT_TRUE(f != NULL);
+	sc.fd = fileno(f);
+	ASSERT_EQ(0, nabla_call(self->fd, NABLA_SET_CONSOLE, &sc));
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		for (k = 0; k < sizes[i]; k++)
+			src[k] = 'a' + (i + k) % 26;
+		ASSERT_EQ(0, console_write(self->fd, src, sizes[i]));
+	}
+	ASSERT_EQ(0, fseek(f, 0, SEEK_SET));
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		ASSERT_EQ(sizes[i], fread(dst + at, 1, sizes[i], f));
+		for (k = 0; k < sizes[i]; k++)
+			ASSERT_EQ('a' + (i + k) % 26, dst[at + k]);
+		at += sizes[i];
+	}
+	ASSERT_EQ(0, fread(dst, 1, 1, f));
+	fclose(f);
+	free(src);
+	free(dst);
+}
+
 TEST_F(dev, console_errors)
 {
 	void *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
