@@ -8,7 +8,8 @@
 #   make check          install what is missing, build for every kernel of the
 #                       matrix, run the static checks and the selftests in the
 #                       test host; ends with "N passed, N failed"
-#   make demo           boot the test host and run the example applications
+#   make demo           boot the test host and run the example applications,
+#                       then their options side by side (KERNEL=K, default 6.1)
 #   make install        libnabla, its headers, libnabla.pc, the udev rule;
 #                       the Solo5 target: nabla-run, nabla-elftool, the
 #                       bindings with their linker script, headers and
@@ -159,7 +160,7 @@ check-containers:
 
 demo:
 	@$(TOP)/testhost/deps
-	@$(TOP)/testhost/run --demo
+	@$(TOP)/testhost/demo-host $(if $(KERNEL),--kernel $(KERNEL))
 
 # --- fuzzing (fuzz/README.md): afl-fuzz and trinity on the debug kernel; not part of check ---
 

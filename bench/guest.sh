@@ -16,7 +16,7 @@
 #   blk-file  the same on a file in tmpfs
 #   httpd     examples/httpd under 300 curl requests (one connection each);
 #             and, untraced, before the tracer is set up: ab -c 16 (see
-#             tput_client)
+#             load_client)
 #   kv        examples/kv under 300 redis-cli SETs; and, untraced, before
 #             the tracer is set up: redis-benchmark SET and GET, -c 16
 #   W+rps     workload W with the host end's receive steered to the load
@@ -46,6 +46,12 @@
 # Isolation workloads run REPS times under each backend, traced with
 # function_graph (funcgraph-irqs off) on the workload's threads only, from
 # after its banner and a warm-up until the load has been answered.
+# TRACE_CLIENT=tput (make demo's side-by-side, testhost/demo): the traced
+# window of kv and httpd offers COUNT requests of the throughput run's
+# client instead (redis-benchmark SET and GET, ab; 16 connections), so
+# that one client's figures and the functions it makes the server reach
+# stand side by side. Without a function_graph tracer, no traced run is
+# made (info: function_graph=WHY).
 
 OUT_DEV=${1:?usage: guest.sh OUT_DEV REPS [WORKLOADS] [OPTIONS]}
 REPS=${2:-3}
@@ -56,10 +62,22 @@ EX=/opt/nabla/examples
 T=/sys/kernel/tracing
 OUT=/tmp/bench-out
 COUNT=300
-TPUT=10000	# requests of each throughput run (tput_client)
+TPUT=10000	# requests of each throughput run (kv_load, httpd_load)
+TRACE_CLIENT=${TRACE_CLIENT:-bench}
 IP=/usr/sbin/ip
 
 mkdir -p "$OUT/iso" "$OUT/speed" "$OUT/tput"
+
+# tracer_missing: why the traced runs cannot be made here, if they cannot.
+tracer_missing() {
+	if [ ! -r "$T/available_tracers" ]; then
+		echo "no tracefs at $T"
+	elif ! grep -qw function_graph "$T/available_tracers"; then
+		echo "the kernel has no function_graph tracer (available_tracers: $(cat "$T/available_tracers"))"
+	else
+		return 1
+	fi
+}
 
 # The work CPU and the load CPU (masks for taskset), see the header.
 WORK_MASK= LOAD_MASK=
@@ -107,6 +125,8 @@ sysctl -qw net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
 	echo "reps=$REPS"
 	echo "count=$COUNT"
 	echo "tput_requests=$TPUT"
+	echo "trace_client=$TRACE_CLIENT"
+	echo "function_graph=$(tracer_missing || echo yes)"
 	echo "workloads=$WORKLOADS"
 	echo "options=$OPTIONS"
 	echo "nabla=$([ -c /dev/nabla ] && echo yes || echo no)"
@@ -447,6 +467,13 @@ httpd_up() {
 
 iso_httpd() {
 	httpd_up "$1" "$OUT/iso/$2.console" || return $?
+	if [ "$TRACE_CLIENT" = tput ]; then
+		trace_start "$APP_PID"
+		httpd_load "$OUT/iso/$2.client" $COUNT
+		rc=$?
+		trace_stop "$2"
+		return $rc
+	fi
 	urls=
 	i=0
 	while [ $i -lt $COUNT ]; do
@@ -507,6 +534,12 @@ kv_up() {
 iso_kv() {
 	kv_up "$1" "$OUT/iso/$2.console" || return $?
 	trace_start "$APP_PID"
+	if [ "$TRACE_CLIENT" = tput ]; then
+		kv_load "$OUT/iso/$2.client" $COUNT
+		rc=$?
+		trace_stop "$2"
+		return $rc
+	fi
 	$CLIENT redis-cli -h $APP_IP -r $COUNT SET bench:key value-of-the-benchmark \
 		> "$OUT/iso/$2.client" 2>&1
 	rc=$?
@@ -583,22 +616,27 @@ run_all() {
 
 tput_kv() {	# OPTION TAG
 	kv_up "$1" "$OUT/tput/$2.console" || return $?
-	tput_client "$2" redis-benchmark -h $APP_IP -t set,get -n $TPUT -c 16 --csv
+	kv_load "$OUT/tput/$2.client" $TPUT
 }
 tput_httpd() {	# OPTION TAG
 	httpd_up "$1" "$OUT/tput/$2.console" || return $?
-	tput_client "$2" ab -q -c 16 -n $TPUT "http://$APP_IP/index.html"
+	httpd_load "$OUT/tput/$2.client" $TPUT
 }
-# tput_client TAG COMMAND...: the client's output and "exit=STATUS" in
-# tput/TAG.client; fails if the client did.
-tput_client() {
-	tc_out=$OUT/tput/$1.client
+# kv_load FILE N, httpd_load FILE N: the throughput client, N requests
+# over 16 connections (with TRACE_CLIENT=tput, the traced window's too).
+kv_load() { load_client "$1" redis-benchmark -h $APP_IP -t set,get -n "$2" -c 16 --csv; }
+httpd_load() { load_client "$1" ab -q -c 16 -n "$2" "http://$APP_IP/index.html"; }
+# load_client FILE COMMAND...: the client's output and "exit=STATUS" in
+# FILE (bench/report's parse_tput checks it: errors, failed or short runs
+# do not count); fails if the client did.
+load_client() {
+	tc_out=$1
 	shift
 	# shellcheck disable=SC2086 # CLIENT is a command prefix
 	timeout 300 $CLIENT "$@" > "$tc_out" 2>&1
 	tc_rc=$?
 	echo "exit=$tc_rc" >> "$tc_out"
-	log "  $(tr '\r' '\n' < "$tc_out" | grep -E '^"(SET|GET)"|^Requests per second|^Failed' | tr -s ' \n' ' ')"
+	log "  $(tr '\r' '\n' < "$tc_out" | grep -E '^"(SET|GET)"|^Requests per second|^Failed|^ *99%' | tr -s ' \n' ' ')"
 	return $tc_rc
 }
 
@@ -651,11 +689,15 @@ done
 for w in $WORKLOADS; do
 	case $w in kv|httpd) run_all tput "$w" ;; esac
 done
-trace_setup
-for w in $WORKLOADS; do
-	[ "$w" = speed ] || run_all iso "$w"
-done
-tr_set tracing_on 0
+if why=$(tracer_missing); then
+	log "no traced runs: $why"
+else
+	trace_setup
+	for w in $WORKLOADS; do
+		[ "$w" = speed ] || run_all iso "$w"
+	done
+	tr_set tracing_on 0
+fi
 log "done in $(( $(date +%s) - start )) s"
 save guest.log
 sync

@@ -212,3 +212,45 @@ lock() {
 unlock() {
 	eval "exec $1>&-"
 }
+
+# The kernel command line that gives CPU 1 to a measured application
+# alone (bench/run --cpus isolated, make demo's side-by-side): no load
+# balancing into or out of it, RCU callbacks and device interrupts
+# elsewhere. Not nohz_full: stopping and restarting the tick and its
+# CPU-time accounting run in the workload's own context (about 30
+# functions more, measured), which is noise of another kind. The last
+# three remove three sources of timer work on that CPU, as
+# Documentation/admin-guide/kernel-per-CPU-kthreads.rst advises for
+# isolated CPUs: the clocksource watchdog's timer, which visits every CPU
+# in turn (tsc=reliable), the soft-lockup detector's per-CPU timer and
+# stopper work (nowatchdog), and RCU's core processing in the softirq of
+# whatever task was interrupted (rcutree.use_softirq=0: a per-CPU kthread
+# does it). Measured on 6.12, 2 runs each: both backends reach 10-20%
+# fewer functions and the ping spread narrows; the ratios stay within
+# their spread.
+ISOLATE_CPU1="isolcpus=domain,managed_irq,1 rcu_nocbs=1 irqaffinity=0 tsc=reliable nowatchdog rcutree.use_softirq=0"
+
+# disk_modules DIR: what a guest of the resolved kernel (kernel_resolve)
+# needs for a virtio results disk (virtio_pci, virtio_blk: modules on
+# Debian's cloud kernels), with their dependencies, decompressed into DIR,
+# their load order in DIR/list (empty when the kernel has them built in).
+# bench/guest.sh loads them.
+disk_modules() {
+	local dir=$1 dep ko
+	mkdir -p "$dir"
+	: > "$dir/list"
+	[ -n "$KMODS" ] || return 0
+	for dep in $(for m in virtio_pci virtio_blk; do
+			modprobe -d "$KROOT" -S "$KREL" --show-depends "$m" 2>/dev/null
+		done | sed -n 's/^insmod \([^ ]*\).*/\1/p'); do
+		ko=$(basename "$dep")
+		ko=${ko%.xz}; ko=${ko%.zst}
+		grep -qx "$ko" "$dir/list" && continue
+		case "$dep" in
+		*.xz) xz -dc "$dep" > "$dir/$ko" ;;
+		*.zst) zstd -qdc "$dep" > "$dir/$ko" ;;
+		*) cp "$dep" "$dir/$ko" ;;
+		esac
+		echo "$ko" >> "$dir/list"
+	done
+}

@@ -387,6 +387,20 @@ class ThroughputTest(unittest.TestCase):
         self.assertEqual(report.parse_tput('httpd', self.AB % (10, 0, '') + 'exit=0\n', 10),
                          ({'ab': 1491.56}, None))
 
+    PERCENT = ('Percentage of the requests served within a certain time (ms)\n'
+               '  50%     10\n  90%     31\n  98%     44\n  99%     45\n'
+               ' 100%    301 (longest request)\n')
+
+    def test_p99(self):
+        self.assertEqual(report.parse_p99('httpd', self.AB % (10, 0, '') + self.PERCENT),
+                         {'ab': 45.0})
+        self.assertEqual(report.parse_p99('kv', self.CSV), {'SET': 10.103, 'GET': 8.351})
+        # Found by the header, wherever the column is; none without it.
+        moved = ('"test","p99_latency_ms","rps"\n"SET","7.5","100"\n"GET","2.25","90"\n')
+        self.assertEqual(report.parse_p99('kv', moved), {'SET': 7.5, 'GET': 2.25})
+        self.assertEqual(report.parse_p99('kv', '"SET","3412.97"\n"GET","2853.07"\n'), {})
+        self.assertEqual(report.parse_p99('httpd', self.AB % (10, 0, '')), {})
+
     def test_ab_failed_short_or_non_2xx(self):
         for text in (self.AB % (10, 1, ''), self.AB % (9, 0, ''),
                      self.AB % (10, 0, 'Non-2xx responses:      3\n')):
@@ -427,6 +441,108 @@ class ThroughputTest(unittest.TestCase):
         self.assertEqual(ratios, [
             'ratio kv-SET 6.12 requests-per-second device/linux-fsync = 0.94',
             'ratio kv-GET 6.12 requests-per-second device/linux-fsync = 0.50'])
+
+
+class SideBySideTest(TraceTest):
+    """make demo's table (bench/report --side-by-side) from a boot's
+    results laid out as bench/guest.sh writes them: the figures, the
+    ratios, and every run that does not count named as a problem."""
+
+    OPTS = ('dev', 'syscall', 'tender')
+    # The traced windows' call trees: the device backend's and the
+    # tender's reach WRITE, the syscall backend's that and the tap.
+    TREES = {'dev': WRITE, 'tender': WRITE[:3],
+             'syscall': WRITE + [('tun_get_user', 1, 'tun')]}
+
+    def setUp(self):
+        super().setUp()
+        self.kdir = os.path.join(self.tmp.name, 'boot')
+        os.makedirs(os.path.join(self.kdir, 'tput'))
+        os.makedirs(os.path.join(self.kdir, 'iso'))
+        os.rename(self.tmp.name + '/kallsyms', self.tmp.name + '/k')
+        fmtdir = os.path.join(self.kdir, 'format')
+        os.makedirs(fmtdir)
+        for name, text in FORMATS.items():
+            with open(os.path.join(fmtdir, name), 'w') as f:
+                f.write(text)
+        os.rename(self.tmp.name + '/k', os.path.join(fmtdir, 'kallsyms'))
+
+    def write(self, name, text):
+        with open(os.path.join(self.kdir, name), 'w') as f:
+            f.write(text)
+
+    def boot(self, tracer='yes', skip=()):
+        """Every run of httpd and kv under the three options; @skip: (kind,
+        workload, option) written as failed instead."""
+        self.write('info', 'kernel=6.12.0\ncpus=2\ndate=D\ncount=300\n'
+                   'tput_requests=10\nworkloads=kv httpd\noptions=dev syscall tender\n'
+                   'function_graph=%s\nwork_mask=2\nload_mask=1\nisolated=1\n' % tracer)
+        rates = {'dev': 1.0, 'syscall': 0.5, 'tender': 1.25}
+        for o in self.OPTS:
+            k = rates[o]
+            csv = ThroughputTest.CSV.replace('3412.97', '%.2f' % (3000 * k)).replace(
+                '10.103', '%.3f' % (10 / k))
+            ab = (ThroughputTest.AB % (10, 0, '')).replace('1491.56', '%.2f' % (1000 * k)) + \
+                ThroughputTest.PERCENT.replace('  99%     45', '  99%%     %d' % (40 / k))
+            for w, text in (('kv', csv), ('httpd', ab)):
+                tag = '%s-%s-1' % (w, o)
+                bad = ('tput', w, o) in skip
+                self.write('tput/%s.status' % tag, 'failed 1\n' if bad else 'ok\n')
+                self.write('tput/%s.client' % tag, text + 'exit=0\n')
+                if tracer != 'yes':
+                    continue
+                # The traced window: the same client, its output checked.
+                client = text.replace('requests:      10', 'requests:      300')
+                if ('iso', w, o) in skip:
+                    client = client.replace('Failed requests:        0',
+                                            'Failed requests:        2')
+                self.write('iso/%s.status' % tag, 'ok\n')
+                self.write('iso/%s.client' % tag, client + 'exit=0\n')
+                self.write('iso/%s.meta' % tag, 'pids= %d\nhelpers=\n' % TASK)
+                page = Page(100)
+                for name, depth, _ in self.TREES[o]:
+                    page.add(1, entry(TASK, name, depth))
+                with open(os.path.join(self.kdir, 'iso', tag + '.cpu1.raw'), 'wb') as f:
+                    f.write(page.bytes())
+
+    def test_table(self):
+        self.boot()
+        md, problems = report.side_by_side(self.kdir)
+        self.assertEqual(problems, [])
+        self.assertIn('| | device | syscall | tender | device/syscall | device/tender |', md)
+        self.assertIn('| httpd (ab) requests/s | 1000 | 500 | 1250 | 2.00 | 0.80 |', md)
+        self.assertIn('| httpd (ab) p99 ms | 40.0 | 80.0 | 32.0 | 0.50 | 1.25 |', md)
+        self.assertIn('| kv SET (redis-benchmark) requests/s | 3000 | 1500 | 3750 | 2.00 '
+                      '| 0.80 |', md)
+        self.assertIn('| kv SET (redis-benchmark) p99 ms | 10.0 | 20.0 | 8.0 | 0.50 | 1.25 |',
+                      md)
+        self.assertIn('| kv GET (redis-benchmark) requests/s | 2853 | 2853 | 2853 | 1.00 '
+                      '| 1.00 |', md)
+        # The honest figure by the bench's rules: the tap's function is
+        # the syscall backend's fifth.
+        self.assertIn('| httpd honest functions | 4 | 5 | 3 | 0.80 | 1.33 |', md)
+        self.assertIn('| kv honest functions | 4 | 5 | 3 | 0.80 | 1.33 |', md)
+
+    def test_failed_runs_are_problems(self):
+        self.boot(skip={('tput', 'httpd', 'syscall'), ('iso', 'httpd', 'tender')})
+        os.unlink(os.path.join(self.kdir, 'tput', 'kv-dev-1.status'))
+        md, problems = report.side_by_side(self.kdir)
+        self.assertEqual(sorted(problems), ['throughput httpd syscall: 1 run(s) failed',
+                                            'throughput kv dev: not run',
+                                            'traced httpd tender: 1 run(s) failed'])
+        self.assertIn('| httpd (ab) requests/s | 1000 | failed | 1250 | - | 0.80 |', md)
+        self.assertIn('| kv SET (redis-benchmark) requests/s | - | 1500 | 3750 | - | - |', md)
+        self.assertIn('| httpd honest functions | 4 | 5 | failed | 0.80 | - |', md)
+        self.assertIn('traced httpd-tender-1: ab: 300 of 300 complete, 2 failed', md[-1])
+
+    def test_no_tracer_one_line(self):
+        self.boot(tracer='no function_graph in available_tracers')
+        md, problems = report.side_by_side(self.kdir)
+        self.assertEqual(problems, [])
+        self.assertIn('Honest functions: not measured: no function_graph in '
+                      'available_tracers.', md)
+        self.assertFalse([line for line in md if 'honest functions |' in line])
+        self.assertIn('| httpd (ab) requests/s | 1000 | 500 | 1250 | 2.00 | 0.80 |', md)
 
 
 class SubsystemTest(unittest.TestCase):
