@@ -536,10 +536,7 @@ kv_up() {
 	kv_server "$1" "$2" || return $?
 	wait_for "$2" "$ready" 60 || return 1
 	# SET and GET: make demo's traced window (TRACE_CLIENT=tput) reads
-	# too, and the first GETs fault in the code that serves them (a
-	# hosted build's text is mapped from its file: without this, kv's
-	# device backend reached 38 functions more than the unikernel, page
-	# faults and page and slab allocation, in make demo on 6.1).
+	# too.
 	$CLIENT redis-cli -h $APP_IP -r 5 SET warm up > /dev/null 2>&1 || return 1
 	$CLIENT redis-cli -h $APP_IP -r 5 GET warm > /dev/null 2>&1 || return 1
 	sleep 0.5
