@@ -9,7 +9,7 @@
 #                       matrix, run the static checks and the selftests in the
 #                       test host; ends with "N passed, N failed"
 #   make demo           boot the test host and run the example applications,
-#                       then their options side by side (KERNEL=K, default 6.1)
+#                       then their options side by side (KERNEL=K, default 6.12)
 #   make install        libnabla, its headers, libnabla.pc, the udev rule;
 #                       the Solo5 target: nabla-run, nabla-elftool, the
 #                       bindings with their linker script, headers and

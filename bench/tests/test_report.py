@@ -526,10 +526,14 @@ class SideBySideTest(TraceTest):
     def test_failed_runs_are_problems(self):
         self.boot(skip={('tput', 'httpd', 'syscall'), ('iso', 'httpd', 'tender')})
         os.unlink(os.path.join(self.kdir, 'tput', 'kv-dev-1.status'))
+        # A boot that died before the last traced window.
+        os.unlink(os.path.join(self.kdir, 'iso', 'kv-tender-1.status'))
         md, problems = report.side_by_side(self.kdir)
         self.assertEqual(sorted(problems), ['throughput httpd syscall: 1 run(s) failed',
                                             'throughput kv dev: not run',
-                                            'traced httpd tender: 1 run(s) failed'])
+                                            'traced httpd tender: 1 run(s) failed',
+                                            'traced kv tender: not run'])
+        self.assertIn('| kv honest functions | 4 | 5 | - | 0.80 | - |', md)
         self.assertIn('| httpd (ab) requests/s | 1000 | failed | 1250 | - | 0.80 |', md)
         self.assertIn('| kv SET (redis-benchmark) requests/s | - | 1500 | 3750 | - | - |', md)
         self.assertIn('| httpd honest functions | 4 | 5 | failed | 0.80 | - |', md)
