@@ -480,6 +480,7 @@ iso_httpd() {
 		httpd_load "$OUT/iso/$2.client" $COUNT
 		rc=$?
 		trace_stop "$2"
+		load_log "$OUT/iso/$2.client"
 		return $rc
 	fi
 	urls=
@@ -549,6 +550,7 @@ iso_kv() {
 		kv_load "$OUT/iso/$2.client" $COUNT
 		rc=$?
 		trace_stop "$2"
+		load_log "$OUT/iso/$2.client"
 		return $rc
 	fi
 	$CLIENT redis-cli -h $APP_IP -r $COUNT SET bench:key value-of-the-benchmark \
@@ -628,10 +630,12 @@ run_all() {
 tput_kv() {	# OPTION TAG
 	kv_up "$1" "$OUT/tput/$2.console" || return $?
 	kv_load "$OUT/tput/$2.client" $TPUT
+	load_log "$OUT/tput/$2.client" $?
 }
 tput_httpd() {	# OPTION TAG
 	httpd_up "$1" "$OUT/tput/$2.console" || return $?
 	httpd_load "$OUT/tput/$2.client" $TPUT
+	load_log "$OUT/tput/$2.client" $?
 }
 # kv_load FILE N, httpd_load FILE N: the throughput client, N requests
 # over 16 connections (with TRACE_CLIENT=tput, the traced window's too).
@@ -647,8 +651,14 @@ load_client() {
 	timeout 300 $CLIENT "$@" > "$tc_out" 2>&1
 	tc_rc=$?
 	echo "exit=$tc_rc" >> "$tc_out"
-	log "  $(tr '\r' '\n' < "$tc_out" | grep -E '^"(SET|GET)"|^Requests per second|^Failed|^ *99%' | tr -s ' \n' ' ')"
 	return $tc_rc
+}
+# load_log FILE [STATUS]: the figures of a load_client run in the log (for
+# a traced window, after trace_stop: the window ends with the client);
+# returns STATUS.
+load_log() {
+	log "  $(tr '\r' '\n' < "$1" | grep -E '^"(SET|GET)"|^Requests per second|^Failed|^ *99%' | tr -s ' \n' ' ')"
+	return "${2:-0}"
 }
 
 # ---- speed -------------------------------------------------------------------------
