@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 """The figures of the isolation measurement, from decoded trace events
-(tracefs_raw.read_events: (ts, cpu, pid, kind, name, depth, module)):
+(tracecmd.read_events: (ts, cpu, pid, kind, name, depth, module)):
 
 * strict_functions(): the functions in call trees rooted at the tasks' own
   kernel entries (system calls and exceptions; every root of a kernel
@@ -31,7 +31,9 @@ SUBSYSTEMS = [
      r'selinux_|cap_|lsm_)'),
     ('tun/tap', r'^tun_|^__tun_|^tap_'),
     ('veth', r'^veth_'),
-    ('poll/wait', r'^(do_sys_poll|do_poll|poll_|__pollwait|ep_|do_epoll|'
+    # do_compat_epoll_pwait.part.0 is do_epoll_pwait.part.0 on 6.1 and 7.2
+    # (one address, two symbols), and trace-cmd names it so.
+    ('poll/wait', r'^(do_sys_poll|do_poll|poll_|__pollwait|ep_|do_epoll|do_compat_epoll|'
      r'core_sys_select|do_select|__x64_sys_ppoll|poll_select|'
      r'prepare_to_wait|finish_wait|add_wait_queue|remove_wait_queue|'
      r'__wake_up|autoremove_wake|default_wake|woken_wake|wait_woken|'

@@ -176,16 +176,7 @@ save() {	# FILE... (relative to $OUT)
 	(cd "$OUT" && rm -rf "$@")
 }
 
-# What the host needs to read the raw ring-buffer pages: the symbols (the
-# modules are loaded by now) and the event formats.
-mkdir -p "$OUT/format"
-cat /proc/kallsyms > "$OUT/format/kallsyms"
-for f in header_page header_event ftrace/funcgraph_entry/format \
-		ftrace/funcgraph_exit/format raw_syscalls/sys_enter/format; do
-	cp "$T/events/$f" "$OUT/format/$(echo "$f" | tr / _)"
-done
-save info format
-log "formats saved"
+save info
 
 # ---- links and applications ------------------------------------------------------
 
@@ -328,6 +319,14 @@ trace_setup() {
 	tr_set events/raw_syscalls/sys_enter/enable 1
 	tr_set current_tracer function_graph
 	: > "$T/trace"
+	# What the host needs to read the raw pages (bench/tracecmd.py): a
+	# trace.dat without data (the header page and event formats, the
+	# kallsyms with the modules loaded by now, the tracer's options),
+	# into which trace-cmd restore puts each run's pages.
+	mkdir -p "$OUT/format"
+	trace-cmd restore -c -o "$OUT/format/head.dat" > "$OUT/format/restore.log" 2>&1 ||
+		log "trace-cmd restore -c failed: $(tail -n 1 "$OUT/format/restore.log")"
+	save format
 }
 
 # trace_start PID: every thread of PID, its system calls as events too.
@@ -367,8 +366,12 @@ trace_stop() {
 			echo "${c##*/} $(grep -E '^(overrun|entries|dropped events)' "$c/stats" | tr '\n' ' ')"
 		done
 	} > "$OUT/iso/$1.meta"
-	# The raw ring buffer pages: formatting the text trace here under TCG
-	# takes tens of seconds a run; the host parses the pages (bench/report).
+	# The raw ring buffer pages, as trace-cmd record's per-CPU files hold
+	# them (the host puts them into format/head.dat with trace-cmd
+	# restore and reads them with trace-cmd report, bench/tracecmd.py).
+	# Not trace-cmd extract: it took 4-17 s a run under TCG where
+	# rawcopy took 0.4-4 s (one boot, bench/README "Method"); formatting
+	# the text trace here took tens of seconds a run.
 	for c in $T/per_cpu/cpu*; do
 		$BENCH/rawcopy "$c/trace_pipe_raw" "$OUT/iso/$1.${c##*/}.raw" > /dev/null ||
 			log "rawcopy ${c##*/} failed"

@@ -1,16 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Unit tests of the bench's instrument: the ring-buffer decoder
-(tracefs_raw.py), the strict and honest figures and the subsystem table
-(figures.py) and the report's reading of a run (bench/report), on
-synthetic pages and traces whose every event is known.
+"""Unit tests of the bench's instrument: the reading of trace-cmd's
+output (tracecmd.py), the strict and honest figures and the subsystem
+table (figures.py) and the report's reading of a run (bench/report), on
+synthetic traces whose every event is known, written as trace-cmd report
+prints them (`trace-cmd report -R -l -t`, `trace-cmd report -f`).
 
     python3 -m unittest discover -s bench/tests -v
 """
 
+import gzip
 import importlib.machinery
 import importlib.util
 import os
-import struct
 import sys
 import tempfile
 import unittest
@@ -18,7 +19,7 @@ import unittest
 BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, BENCH)
 import figures  # noqa: E402
-import tracefs_raw  # noqa: E402
+import tracecmd  # noqa: E402
 
 
 def load_report():
@@ -37,150 +38,84 @@ def load_report():
 
 report = load_report()
 
-ENTRY_ID, EXIT_ID, SYS_ID = 11, 10, 384
-COMMON = (
-    '\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n'
-    '\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n'
-    '\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n'
-    '\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n')
-FORMATS = {
-    'header_page':
-        '\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n'
-        '\tfield: local_t commit;\toffset:8;\tsize:8;\tsigned:1;\n'
-        '\tfield: int overwrite;\toffset:8;\tsize:1;\tsigned:1;\n'
-        '\tfield: char data;\toffset:16;\tsize:4080;\tsigned:0;\n',
-    'ftrace_funcgraph_entry_format':
-        'name: funcgraph_entry\nID: %d\nformat:\n' % ENTRY_ID + COMMON +
-        '\tfield:unsigned long func;\toffset:8;\tsize:8;\tsigned:0;\n'
-        '\tfield:int depth;\toffset:16;\tsize:4;\tsigned:1;\n',
-    'ftrace_funcgraph_exit_format':
-        'name: funcgraph_exit\nID: %d\nformat:\n' % EXIT_ID + COMMON +
-        '\tfield:unsigned long func;\toffset:8;\tsize:8;\tsigned:0;\n',
-    'raw_syscalls_sys_enter_format':
-        'name: sys_enter\nID: %d\nformat:\n' % SYS_ID + COMMON +
-        '\tfield:long id;\toffset:8;\tsize:8;\tsigned:1;\n'
-        '\tfield:unsigned long args[6];\toffset:16;\tsize:48;\tsigned:0;\n',
-}
-# Address, type, name, module; __softirqentry_text_start shares its
-# address with __do_softirq, whose name must win.
-SYMBOLS = [
-    (0xffffffff81000000, 'T', '_stext', ''),
-    (0xffffffff81001000, 'T', 'x64_sys_call', ''),
-    (0xffffffff81002000, 'T', '__x64_sys_ioctl', ''),
-    (0xffffffff81003000, 'T', 'do_vfs_ioctl', ''),
-    (0xffffffff81004000, 'T', 'irq_enter_rcu', ''),
-    (0xffffffff81005000, 'T', '__do_softirq', ''),
-    (0xffffffff81005000, 'T', '__softirqentry_text_start', ''),
-    (0xffffffff81006000, 'T', 'run_timer_softirq', ''),
-    (0xffffffff81007000, 'T', 'netif_receive_skb', ''),
-    (0xffffffff81008000, 'T', 'ip_rcv', ''),
-    (0xffffffff81009000, 'T', 'schedule', ''),
-    (0xffffffff8100a000, 'T', 'pick_next_task_fair', ''),
-    (0xffffffff8100b000, 'T', 'do_user_addr_fault', ''),
-    (0xffffffff8100c000, 'T', 'handle_mm_fault', ''),
-    (0xffffffff8100d000, 'T', 'dev_direct_xmit', ''),
-    (0xffffffff8100e000, 'T', '__local_bh_enable_ip', ''),
-    (0xffffffff8100f000, 'T', 'do_softirq', ''),
-    (0xffffffff81010000, 'T', 'handle_softirqs', ''),
-    (0xffffffff81011000, 'T', 'net_rx_action', ''),
-    (0xffffffff81012000, 'T', 'try_to_wake_up', ''),
-    (0xffffffff81013000, 'T', 'finish_task_switch', ''),
-    (0xffffffff81014000, 'T', 'tcp_v4_rcv', ''),
-    (0xffffffffc0001000, 't', 'nabla_ioctl', 'nabla'),
-    (0xffffffffc0002000, 't', 'nabla_net_write', 'nabla'),
-    (0xffffffffc0003000, 't', 'veth_xmit', 'veth'),
-    (0xffffffffc0004000, 't', 'tun_get_user', 'tun'),
+# Lines as trace-cmd 3.1.6 printed them for a 6.12 trace (report -R -l
+# -t): an entry, its exit, a system call, a page that lost events, then
+# an entry in a module and one of an event the figures do not read.
+REPORT = [
+    '           <...>-183     1-0x0    45.115624763: funcgraph_entry:       '
+    'func=lock_mm_and_find_vma depth=0',
+    '           <...>-183     1-0x0    45.116028213: funcgraph_exit:        '
+    'func=down_read_trylock depth=1 overrun=0 calltime=af700b3ed rettime=af701b629',
+    '           <...>-183     1-0x0    45.116855535: sys_enter:             '
+    'id=15 args=ARRAY[11, 00, 00, 00, 00, 00, 00, 00]',
+    'CPU:0 [EVENTS DROPPED]',
+    '   speed-176     0-0x1     7.549682448: funcgraph_entry:       func=nabla_ioctl depth=2',
+    '   speed-176     0-0x1     7.549682500: sched_switch:          prev_comm=speed prev_pid=176',
+    'CPU:1 [12 EVENTS DROPPED]',
 ]
-ADDR = {name: addr for addr, _, name, _ in SYMBOLS}
+# report -f: the kallsyms of the trace.dat, "[module]" after a module's.
+FUNCTIONS = [
+    'ffffffff9de00010 lock_mm_and_find_vma',
+    'ffffffffc040d5a0 nabla_ioctl [nabla]',
+    'ffffffffc040e000 virtio_net_hdr_to_skb.constprop.0 [tun]',
+    'ffffffff9e000000 virtio_net_hdr_to_skb.constprop.0',
+]
 
 
-def entry(pid, name, depth, offset=0):
-    return struct.pack('<HBBiQi', ENTRY_ID, 0, 0, pid, ADDR[name] + offset, depth) + b'\0' * 4
+def line(pid, cpu, ts, event, fields, comm='app'):
+    """One event as trace-cmd report -R -l -t prints it."""
+    return '%16s-%-7d %3d-0x0 %6d.%09d: %s: %s' % (
+        comm, pid, cpu, ts // 1000000000, ts % 1000000000, event, fields)
 
 
-def sys_enter(pid, nr):
-    return struct.pack('<HBBiq', SYS_ID, 0, 0, pid, nr) + b'\0' * 48
-
-
-class Page:
-    """One ring-buffer page: a time stamp, then events with deltas."""
-
-    def __init__(self, ts, missed=False):
-        self.ts, self.missed, self.data = ts, missed, b''
-
-    def add(self, delta, payload):
-        assert len(payload) % 4 == 0
-        words = len(payload) // 4
-        if words <= 28:
-            self.data += struct.pack('<I', (delta << 5) | words) + payload
-        else:
-            self.data += struct.pack('<II', delta << 5, len(payload) + 4) + payload
-
-    def extend(self, delta):
-        """A time extend: @delta (more than 27 bits) in two parts."""
-        self.data += struct.pack('<II', (30 | ((delta & ((1 << 27) - 1)) << 5)),
-                                 delta >> 27)
-
-    def pad(self, length):
-        self.data += struct.pack('<II', 29 | (1 << 5), length) + b'\0' * length
-
-    def bytes(self):
-        commit = len(self.data) | ((1 << 31) if self.missed else 0)
-        page = struct.pack('<QQ', self.ts, commit) + self.data
-        assert len(page) <= 4096
-        return page + b'\0' * (4096 - len(page))
-
-
-class TraceTest(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory()
-        d = self.tmp.name
-        for name, text in FORMATS.items():
-            with open(os.path.join(d, name), 'w') as f:
-                f.write(text)
-        with open(os.path.join(d, 'kallsyms'), 'w') as f:
-            for addr, t, name, mod in SYMBOLS:
-                f.write('%016x %s %s%s\n' % (addr, t, name, '\t[%s]' % mod if mod else ''))
-        self.fmt = tracefs_raw.Formats(d)
-        self.syms = tracefs_raw.Symbols(os.path.join(d, 'kallsyms'))
-
-    def tearDown(self):
-        self.tmp.cleanup()
-
-    def decode(self, pages, cpu=1):
-        path = os.path.join(self.tmp.name, 'cpu.raw')
-        with open(path, 'wb') as f:
-            for p in pages:
-                f.write(p.bytes())
+class TraceCmdTest(unittest.TestCase):
+    def test_report_lines(self):
         out = []
-        missed = tracefs_raw.read_events(path, cpu, self.fmt, self.syms, out)
-        return out, missed
-
-    def test_decoder_names_depths_times(self):
-        p = Page(1000)
-        p.add(5, entry(42, 'x64_sys_call', 0))
-        p.add(7, entry(42, 'nabla_ioctl', 2, offset=0x10))
-        p.extend(1 << 30)
-        p.add(1, sys_enter(42, 16))
-        p.pad(8)
-        q = Page(5000, missed=True)
-        q.add(3, entry(43, '__do_softirq', 1))
-        out, missed = self.decode([p, q])
-        self.assertEqual(missed, 1)
+        lost = tracecmd.parse(REPORT, tracecmd.modules(FUNCTIONS), out)
+        self.assertEqual(lost, 2)
         self.assertEqual(out, [
-            (1005, 1, 42, 'f', 'x64_sys_call', 0, ''),
-            (1012, 1, 42, 'f', 'nabla_ioctl', 2, 'nabla'),
-            (1012 + (1 << 30) + 1, 1, 42, 's', 16, 0, ''),
-            (5003, 1, 43, 'f', '__do_softirq', 1, ''),
+            (45115624763, 1, 183, 'f', 'lock_mm_and_find_vma', 0, ''),
+            (45116855535, 1, 183, 's', 15, 0, ''),
+            (7549682448, 0, 176, 'f', 'nabla_ioctl', 2, 'nabla'),
         ])
 
-    def test_decoder_long_event(self):
-        # An event longer than 28 words keeps its length in the next word.
-        p = Page(0)
-        p.add(2, entry(7, 'schedule', 0) + b'\0' * 112)
-        out, _ = self.decode([p])
-        self.assertEqual(out, [(2, 1, 7, 'f', 'schedule', 0, '')])
+    def test_comm_with_dashes_and_spaces(self):
+        out = []
+        tracecmd.parse([line(7, 3, 1000000001, 'funcgraph_entry', 'func=schedule depth=1',
+                             comm='kworker/u8:0-ev ts-1')], {}, out)
+        self.assertEqual(out, [(1000000001, 3, 7, 'f', 'schedule', 1, '')])
 
+    def test_short_fraction_is_scaled(self):
+        out = []
+        tracecmd.parse(['  a-1     0-0x0    45.115625: sys_enter: id=1'], {}, out)
+        self.assertEqual(out[0][0], 45115625000)
+
+    def test_an_unknown_line_is_an_error(self):
+        # An entry or system call printed otherwise than this reader
+        # expects must not become a run with fewer functions.
+        for bad in ('   a-1     0-0x0    45.115625: funcgraph_entry: function=f level=0',
+                    '   a-1     0 45.115625: funcgraph_entry: func=f depth=0',
+                    '   a-1     0-0x0    45.115625: sys_enter: NR 15 (11, 0)'):
+            with self.assertRaises(tracecmd.TraceCmdError, msg=bad):
+                tracecmd.parse(['cpus=2', bad], {}, [])
+
+    def test_modules(self):
+        mods = tracecmd.modules(FUNCTIONS)
+        self.assertEqual(mods['lock_mm_and_find_vma'], '')
+        self.assertEqual(mods['nabla_ioctl'], 'nabla')
+        # The name alone cannot tell which of them ran: both are named.
+        self.assertEqual(mods['virtio_net_hdr_to_skb.constprop.0'], 'tun|vmlinux')
+
+    def test_missing_trace_cmd(self):
+        saved, tracecmd.TRACE_CMD = tracecmd.TRACE_CMD, '/nonexistent/trace-cmd'
+        try:
+            with self.assertRaises(tracecmd.TraceCmdError):
+                tracecmd.read_events('/nonexistent.dat', [])
+        finally:
+            tracecmd.TRACE_CMD = saved
+
+
+class StrictTest(unittest.TestCase):
     def test_strict_keeps_own_entries_only(self):
         t = iter(range(1, 1000))
         ev = []
@@ -326,27 +261,94 @@ class HonestTest(unittest.TestCase):
         self.assertNotIn('schedule', figures.honest_functions(ev, {TASK}, {THREAD}))
 
 
-class ReadRunTest(TraceTest):
-    """The same two layouts as ring-buffer pages with their meta file,
-    through bench/report's reading of a run."""
+# A stand-in for trace-cmd in ReadRunTest: its "trace.dat" files are text.
+# restore -c's head file holds report -f's lines; restore appends each
+# CPU file after a "--" line with the CPU's number (its place on the
+# command line) put into its lines, which are report -R -l -t's.
+FAKE_TRACE_CMD = '''#!/usr/bin/env python3
+import sys
+a = sys.argv[1:]
+src = a[a.index('-i') + 1]
+if a[0] == 'restore':
+    i = a.index('-o')
+    with open(a[i + 1], 'w') as out:
+        out.write(open(src).read())
+        for cpu, path in enumerate(a[i + 2:]):
+            out.write('--\\n' + open(path).read().replace('CPU', str(cpu)))
+    sys.exit(0)
+head, _, cpus = open(src).read().partition('--\\n')
+sys.stdout.write(head if '-f' in a else cpus.replace('--\\n', ''))
+'''
 
-    def write_run(self, tag, cpus, helpers):
-        iso = os.path.join(self.tmp.name, 'iso')
+
+class FakeTraceCmdTest(unittest.TestCase):
+    """A temporary folder and the stand-in for trace-cmd; a boot's folder
+    is laid out as bench/guest.sh writes it: format/head.dat, and per run
+    iso/TAG.cpuN.raw (every CPU from 0) and iso/TAG.meta."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        fake = os.path.join(self.tmp.name, 'trace-cmd')
+        with open(fake, 'w') as f:
+            f.write(FAKE_TRACE_CMD)
+        os.chmod(fake, 0o755)
+        self.saved, tracecmd.TRACE_CMD = tracecmd.TRACE_CMD, fake
+
+    def tearDown(self):
+        tracecmd.TRACE_CMD = self.saved
+        self.tmp.cleanup()
+
+    @staticmethod
+    def write_head(kdir, trees):
+        """format/head.dat: report -f's lines for every function of @trees."""
+        os.makedirs(os.path.join(kdir, 'format'), exist_ok=True)
+        names = {(n, m) for tree in trees for n, _, m in tree}
+        with open(os.path.join(kdir, 'format', 'head.dat'), 'w') as f:
+            for i, (name, mod) in enumerate(sorted(names)):
+                f.write('%016x %s%s\n' % (0xffffffff81000000 + i, name,
+                                          ' [%s]' % mod if mod else ''))
+
+    @staticmethod
+    def write_pages(kdir, tag, cpus, gz=()):
+        """iso/TAG.cpuN.raw: @cpus {cpu: [(pid, tree)]}, every CPU from 0,
+        as function_graph entries; the CPUs in @gz compressed, as the
+        report leaves them."""
+        iso = os.path.join(kdir, 'iso')
         os.makedirs(iso, exist_ok=True)
+        ts = 100
         for cpu, parts in cpus.items():
-            page = Page(100)
+            text = ''
             for pid, tree in parts:
-                for name, depth, mod in tree:
-                    page.add(1, entry(pid, name, depth))
-            with open(os.path.join(iso, '%s.cpu%d.raw' % (tag, cpu)), 'wb') as f:
-                f.write(page.bytes())
-        with open(os.path.join(iso, tag + '.meta'), 'w') as f:
+                for name, depth, _ in tree:
+                    ts += 1
+                    text += line(pid, 0, ts, 'funcgraph_entry',
+                                 'func=%s depth=%d' % (name, depth)).replace(
+                                     '  0-0x0', 'CPU-0x0') + '\n'
+            path = os.path.join(iso, '%s.cpu%d.raw' % (tag, cpu))
+            opener = gzip.open if cpu in gz else open
+            with opener(path + ('.gz' if cpu in gz else ''), 'wt') as f:
+                f.write(text)
+
+
+class ReadRunTest(FakeTraceCmdTest):
+    """Two layouts of the same send (HonestTest) as a guest saves them (a
+    head file, each CPU's pages, the meta file), through bench/report's
+    reading of a run with a stand-in for trace-cmd."""
+
+    def setUp(self):
+        super().setUp()
+        self.write_head(self.tmp.name, (WRITE, SEND))
+
+    def write_run(self, tag, cpus, helpers, gz=()):
+        self.write_pages(self.tmp.name, tag, cpus, gz)
+        with open(os.path.join(self.tmp.name, 'iso', tag + '.meta'), 'w') as f:
             f.write('pids= %d\nhelpers=%s\n' % (TASK, ''.join(' %d' % h for h in helpers)))
-        return report.read_run(self.tmp.name, tag, self.fmt, self.syms)
+        return report.read_run(self.tmp.name, tag)
 
     def test_moving_the_send_keeps_the_honest_figure(self):
-        inline = self.write_run('inline', {1: [(TASK, WRITE + deeper(SEND, 4))]}, [])
-        moved = self.write_run('moved', {1: [(TASK, WRITE)], 0: [(THREAD, SEND)]}, [THREAD])
+        inline = self.write_run('inline', {0: [], 1: [(TASK, WRITE + deeper(SEND, 4))]}, [])
+        moved = self.write_run('moved', {0: [(THREAD, SEND)], 1: [(TASK, WRITE)]}, [THREAD],
+                               gz=(0,))
         self.assertEqual(inline['honest'], HonestTest.OWN)
         self.assertEqual(moved['honest'], inline['honest'])
         # The published per-task figure drops: the thread is not a task
@@ -356,6 +358,33 @@ class ReadRunTest(TraceTest):
                                         'nabla_ioctl [nabla]', 'nabla_net_write [nabla]'})
         self.assertEqual(moved['helper'], {n + (' [%s]' % m if m else '') for n, _, m in SEND})
         self.assertEqual(moved['helpers'], 1)
+        self.assertEqual(moved['entries'], len(SEND) + len(WRITE))
+
+    def test_each_file_is_its_cpu(self):
+        # restore takes the CPUs' files in order: CPU N's pages are the
+        # Nth file, whatever the order of the names on disk.
+        events = []
+        saved = tracecmd.read_events
+
+        def keep(dat, out):
+            lost = saved(dat, out)
+            events.extend(out)
+            return lost
+        tracecmd.read_events = keep
+        try:
+            self.write_run('cpus', {i: [(1000 + i, [('x64_sys_call', 0, '')])]
+                                    for i in range(12)}, [])
+        finally:
+            tracecmd.read_events = saved
+        self.assertEqual(sorted((e[1], e[2]) for e in events),
+                         [(i, 1000 + i) for i in range(12)])
+
+    def test_a_missing_cpu_is_an_error(self):
+        self.write_run('gap', {0: [(TASK, WRITE)], 1: [(TASK, WRITE)]}, [])
+        os.unlink(os.path.join(self.tmp.name, 'iso', 'gap.cpu0.raw'))
+        with self.assertRaises(tracecmd.TraceCmdError):
+            report.read_run(self.tmp.name, 'gap')
+        self.assertIsNone(report.read_run(self.tmp.name, 'nothing'))
 
 
 class ThroughputTest(unittest.TestCase):
@@ -443,7 +472,7 @@ class ThroughputTest(unittest.TestCase):
             'ratio kv-GET 6.12 requests-per-second device/linux-fsync = 0.50'])
 
 
-class SideBySideTest(TraceTest):
+class SideBySideTest(FakeTraceCmdTest):
     """make demo's table (bench/report --side-by-side) from a boot's
     results laid out as bench/guest.sh writes them: the figures, the
     ratios, and every run that does not count named as a problem."""
@@ -459,13 +488,7 @@ class SideBySideTest(TraceTest):
         self.kdir = os.path.join(self.tmp.name, 'boot')
         os.makedirs(os.path.join(self.kdir, 'tput'))
         os.makedirs(os.path.join(self.kdir, 'iso'))
-        os.rename(self.tmp.name + '/kallsyms', self.tmp.name + '/k')
-        fmtdir = os.path.join(self.kdir, 'format')
-        os.makedirs(fmtdir)
-        for name, text in FORMATS.items():
-            with open(os.path.join(fmtdir, name), 'w') as f:
-                f.write(text)
-        os.rename(self.tmp.name + '/k', os.path.join(fmtdir, 'kallsyms'))
+        self.write_head(self.kdir, self.TREES.values())
 
     def write(self, name, text):
         with open(os.path.join(self.kdir, name), 'w') as f:
@@ -499,11 +522,7 @@ class SideBySideTest(TraceTest):
                 self.write('iso/%s.status' % tag, 'ok\n')
                 self.write('iso/%s.client' % tag, client + 'exit=0\n')
                 self.write('iso/%s.meta' % tag, 'pids= %d\nhelpers=\n' % TASK)
-                page = Page(100)
-                for name, depth, _ in self.TREES[o]:
-                    page.add(1, entry(TASK, name, depth))
-                with open(os.path.join(self.kdir, 'iso', tag + '.cpu1.raw'), 'wb') as f:
-                    f.write(page.bytes())
+                self.write_pages(self.kdir, tag, {0: [], 1: [(TASK, self.TREES[o])]})
 
     def test_table(self):
         self.boot()
@@ -558,6 +577,7 @@ class SubsystemTest(unittest.TestCase):
             'tun_get_user [tun]': 'tun/tap',
             '__x64_sys_ppoll': 'syscall entry/exit',
             'ip_rcv_finish_core.constprop.0': 'networking',
+            'do_compat_epoll_pwait.part.0': 'poll/wait',
             'some_unknown_function': 'other',
         }
         for fn, want in cases.items():
