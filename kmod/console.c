@@ -11,9 +11,10 @@
  * nabla_kmsg_lock guards the limit of all contexts together (taken under
  * console.lock, nothing under it); nabla_kmsg_orphans is atomic.
  *
- * A write is copied in whole first (into a buffer that grows to the
- * largest write, at most NABLA_CONSOLE_MAX): a bad buffer fails with
- * -EFAULT before a byte is written.
+ * A write is copied in whole first: up to NABLA_CONSOLE_SMALL bytes onto
+ * the stack, a longer one into a buffer that grows to the largest write
+ * (at most NABLA_CONSOLE_MAX). A bad buffer fails with -EFAULT before a
+ * byte is written.
  *
  * Sinks: a file is written with its own ->write_iter(), until every byte
  * is written. A sink that stops taking bytes (a full non-blocking pipe, a
